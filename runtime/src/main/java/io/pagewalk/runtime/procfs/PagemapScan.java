@@ -177,6 +177,11 @@ public final class PagemapScan implements AutoCloseable {
             if (rc < 0) {
                 throw failure(-rc, r);
             }
+            // The fd pins the mm_struct but not its VMAs: after the target exits the ioctl
+            // succeeds and reports nothing (observed on 6.18). Tell that apart from "no match".
+            if (!ProcessControl.isAlive(pid)) {
+                throw ProcFiles.exited(pid, path, null);
+            }
             List<Region> regions = new ArrayList<>(rc);
             for (int i = 0; i < rc; i++) {
                 long base = (long) i * 3;
