@@ -1,6 +1,8 @@
 package io.pagewalk.runtime.procfs;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,13 +20,35 @@ final class ProcFiles {
         return Path.of("/proc", Integer.toString(pid), file);
     }
 
-    /** Whole file in one go (procfs files report size 0, so no size hint is used). */
+    /** Whole file, read with large reads (see {@link #readAll(Path)}). */
     static byte[] readAll(int pid, String file) throws ProcfsException {
         Path p = path(pid, file);
         try {
-            return Files.readAllBytes(p);
+            return readAll(p);
         } catch (IOException e) {
             throw translate(pid, p.toString(), e, false);
+        }
+    }
+
+    /**
+     * Reads a procfs file to EOF with 256 KiB reads. procfs reports size 0, and
+     * {@code Files.readAllBytes} then starts with a tiny read: sysctl integer files (pid_max)
+     * return EOF for any read at a non-zero offset, so that yields "3" for 32768. Large reads
+     * also let seq_file hand over many records (a whole smaps) per system call.
+     */
+    static byte[] readAll(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p)) {
+            ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            while (true) {
+                buf.clear();
+                int n = ch.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                out.write(buf.array(), 0, n);
+            }
+            return out.toByteArray();
         }
     }
 

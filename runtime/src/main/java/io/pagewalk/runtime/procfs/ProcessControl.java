@@ -86,7 +86,7 @@ public final class ProcessControl {
     /** {@code uname -r}, read from /proc/sys/kernel/osrelease. */
     public static String kernelRelease() throws ProcfsException {
         try {
-            return Files.readString(Path.of("/proc/sys/kernel/osrelease"), StandardCharsets.UTF_8).strip();
+            return new String(ProcFiles.readAll(Path.of("/proc/sys/kernel/osrelease")), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             throw ProcFiles.translate(-1, "/proc/sys/kernel/osrelease", e, false);
         }
@@ -199,7 +199,7 @@ public final class ProcessControl {
             for (Path t : dir) {
                 String text;
                 try {
-                    text = Files.readString(t.resolve("stat"), StandardCharsets.ISO_8859_1);
+                    text = new String(ProcFiles.readAll(t.resolve("stat")), StandardCharsets.ISO_8859_1);
                 } catch (IOException gone) {
                     continue; // a thread that exited meanwhile does not need stopping
                 }
