@@ -146,8 +146,8 @@ class PagemapScanTest {
 
     @Test
     void scanningAProcessThatExitedAfterOpenIsOneClearError() throws Exception {
-        try (FixtureProcess victim = FixtureProcess.start("anon");
-             PagemapScan s = PagemapScan.open(victim.pid())) {
+        FixtureProcess victim = FixtureProcess.start("anon");
+        try (PagemapScan s = PagemapScan.open(victim.pid())) {
             FixtureProcess.Region anon = victim.region("anon");
             assertEquals(1, s.scan(PagemapScan.Request.of(anon.start(), anon.end())).returnValue());
             victim.close();
@@ -156,6 +156,8 @@ class PagemapScanTest {
             assertEquals(ProcfsException.Reason.EXITED, e.reason());
             assertEquals("pid " + victim.pid() + ": process exited while reading /proc/" + victim.pid() + "/pagemap",
                     e.getMessage());
+        } finally {
+            victim.close();
         }
     }
 

@@ -9,6 +9,7 @@ import io.pagewalk.runtime.testing.FixtureProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ProcessControlTest {
@@ -87,8 +88,8 @@ class ProcessControlTest {
     void freezeResumesEvenWhenTheBodyThrows() throws Exception {
         try (FixtureProcess fx = FixtureProcess.start("anon")) {
             assertThrows(IllegalStateException.class, () -> {
-                try (ProcessControl.Frozen ignored = ProcessControl.freeze(fx.pid())) {
-                    assertEquals('T', ProcessControl.state(fx.pid()));
+                try (ProcessControl.Frozen frozen = ProcessControl.freeze(fx.pid())) {
+                    assertEquals('T', ProcessControl.state(frozen.pid()));
                     throw new IllegalStateException("body failed");
                 }
             });
@@ -123,6 +124,57 @@ class ProcessControlTest {
         String release = ProcessControl.kernelRelease();
         assertTrue(release.matches("\\d+\\.\\d+.*"), release);
         assertFalse(release.contains("\n"));
+    }
+
+    @Test
+    void anInterruptedJvmStillResumesTheTarget() throws Exception {
+        try (FixtureProcess fx = FixtureProcess.start("anon")) {
+            String javaBin = ProcessHandle.current().info().command().orElseThrow();
+            Process jvm = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), FreezeThenWait.class.getName(), Integer.toString(fx.pid()))
+                    .redirectErrorStream(true).start();
+            try {
+                var out = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream()));
+                assertEquals("frozen " + fx.pid(), out.readLine());
+                assertEquals('T', ProcessControl.state(fx.pid()));
+                assertEquals(0, Libc.kill((int) jvm.pid(), 2)); // SIGINT, as Ctrl-C sends it
+                assertTrue(jvm.waitFor(10, TimeUnit.SECONDS));
+                awaitState(fx.pid(), false);
+            } finally {
+                jvm.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aZombieIsReportedAsExited() throws Exception {
+        try (FixtureProcess fx = FixtureProcess.start("fork")) {
+            // The fixture never reaps its child, so a killed child stays a zombie.
+            int child = fx.childPid();
+            assertEquals(0, Libc.kill(child, 9));
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (ProcessControl.state(child) != 'Z' && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            ProcfsException e = assertThrows(ProcfsException.class, () -> PagemapReader.open(child));
+            assertEquals("pid " + child + ": process has exited (zombie, no address space left)", e.getMessage());
+            assertEquals(ProcfsException.Reason.EXITED, e.reason());
+            assertEquals(ProcfsException.Reason.EXITED,
+                    assertThrows(ProcfsException.class, () -> ProcMaps.readSmaps(child)).reason());
+        }
+    }
+
+    @Test
+    void permissionDeniedIsOneClearLine() {
+        // As root we cannot provoke EACCES, so check the translation of Java's exception.
+        ProcfsException e = ProcFiles.translate(1234, "/proc/1234/pagemap",
+                new java.nio.file.AccessDeniedException("/proc/1234/pagemap"), false);
+        assertEquals(ProcfsException.Reason.PERMISSION_DENIED, e.reason());
+        assertEquals("pid 1234: permission denied reading /proc/1234/pagemap (needs root, or ptrace access "
+                + "and CAP_SYS_ADMIN for PFNs)", e.getMessage());
+        ProcfsException kpf = ProcFiles.translate(-1, "/proc/kpageflags",
+                new java.nio.file.AccessDeniedException("/proc/kpageflags"), false);
+        assertTrue(kpf.getMessage().startsWith("permission denied reading /proc/kpageflags"), kpf.getMessage());
     }
 
     @Test
