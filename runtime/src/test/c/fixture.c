@@ -29,7 +29,8 @@
  *   pid <decimal>
  *   child <decimal>                       (only with "fork")
  *   region <name> 0x<start> 0x<end>       (end exclusive; sub-ranges are named part.sub)
- *   note <name> <free text>               (what happened, e.g. madvise results)
+ *   note <name> <free text>               (what happened, e.g. madvise results; always
+ *                                          "note thp-enabled <always|madvise|never>")
  *   ready                                 (last line; nothing more is written)
  * Region names: arena, anon, zero, zero.read, zero.untouched, thp, thpsplit, thpsplit.hole,
  * fileprivate, fileprivate.read, fileprivate.written,
@@ -204,6 +205,26 @@ static int temp_file(const char *part)
 	return fd;
 }
 
+/* The THP mode in brackets of /sys/kernel/mm/transparent_hugepage/enabled ("madvise" on the
+ * test machine: only MADV_HUGEPAGE regions get THPs, and only they are scanned by khugepaged). */
+static void thp_mode_note(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	char *open = strchr(buf, '['), *close = open ? strchr(open, ']') : NULL;
+	if (open && close) {
+		*close = 0;
+		printf("note thp-enabled %s\n", open + 1);
+	} else {
+		printf("note thp-enabled unknown\n");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *anon_n = NULL;
@@ -219,6 +240,7 @@ int main(int argc, char **argv)
 
 	printf("pid %d\n", getpid());
 	region("arena", arena, ARENA_SIZE);
+	thp_mode_note();
 
 	/* fork first: everything mapped later is private to the parent. */
 	if (has(argc, argv, "fork", NULL)) {

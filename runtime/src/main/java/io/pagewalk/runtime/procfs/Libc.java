@@ -51,6 +51,8 @@ final class Libc {
     private Libc() {
     }
 
+    // Restricted by design: this class is the one place that calls native code.
+    @SuppressWarnings("restricted")
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));

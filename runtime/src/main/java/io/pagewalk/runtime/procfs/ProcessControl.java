@@ -111,8 +111,9 @@ public final class ProcessControl {
                     "is a kernel thread (" + st.comm() + "): it has no user address space");
         }
         Path pagemap = ProcFiles.path(pid, "pagemap");
-        try (var ch = java.nio.channels.FileChannel.open(pagemap)) {
+        try {
             // Opening checks PTRACE_MODE_READ: that is what a non-root user runs into.
+            java.nio.channels.FileChannel.open(pagemap).close();
         } catch (IOException e) {
             throw ProcFiles.translate(pid, pagemap.toString(), e, false);
         }
