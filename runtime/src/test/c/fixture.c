@@ -8,7 +8,9 @@
  * PROT_NONE arena, so parts never merge into each other's VMAs and unselected parts leave
  * PROT_NONE reservation behind):
  *   anon[=N]    N private anon pages (default 16), all written             -> present, exclusive
- *   zero        8 private anon pages: 0-3 read only (shared zero page), 4-7 untouched
+ *   zero        8 private anon pages: 0-3 read only (shared zero page), 4-7 untouched;
+ *               "note zeropage yes|no" says whether the kernel really mapped the zero page
+ *               (kernels booted with pvm_no_zero_page=1 allocate a private page instead)
  *   thp         2 MiB MADV_HUGEPAGE region, 2 MiB aligned, written fully     -> one PMD THP
  *   thpsplit    like thp, then page 7 is MADV_DONTNEED'ed (splits the PMD into PTEs) and the
  *               region gets MADV_NOHUGEPAGE so khugepaged cannot collapse it back
@@ -172,6 +174,31 @@ static int present_pages(char *p, unsigned long len)
 	return n;
 }
 
+/*
+ * Whether read faults on [p, p+len) mapped the shared zero page: every page present, not
+ * exclusive, all on one PFN. Some kernels are booted without it (pvm_no_zero_page=1 on some
+ * virtual machines): there a read fault allocates a private zeroed page.
+ */
+static int maps_zero_page(char *p, unsigned long len)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t first = 0;
+	int yes = 1;
+	if (fd < 0)
+		return -1;
+	for (unsigned long i = 0; i < len; i += PAGE) {
+		uint64_t e = 0;
+		if (pread(fd, &e, 8, ((unsigned long)p + i) / PAGE * 8) != 8)
+			yes = 0;
+		if (i == 0)
+			first = e;
+		if (!(e >> 63) || (e >> 56 & 1) || (e & ((1UL << 55) - 1)) != (first & ((1UL << 55) - 1)))
+			yes = 0;
+	}
+	close(fd);
+	return yes;
+}
+
 static void file_part(const char *name, char *p, int written_tag)
 {
 	char sub[64];
@@ -277,6 +304,7 @@ int main(int argc, char **argv)
 	if (has(argc, argv, "zero", NULL)) {
 		char *p = anon_at(OFF_ZERO, 8 * PAGE, MADV_NOHUGEPAGE);
 		read_pages(p, 4 * PAGE);
+		printf("note zeropage %s\n", maps_zero_page(p, 4 * PAGE) ? "yes" : "no");
 		region("zero", p, 8 * PAGE);
 		region("zero.read", p, 4 * PAGE);
 		region("zero.untouched", p + 4 * PAGE, 4 * PAGE);

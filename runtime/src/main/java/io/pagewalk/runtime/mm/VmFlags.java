@@ -20,6 +20,7 @@ public final class VmFlags {
     public static final long VM_GROWSDOWN = 0x100L;
     public static final long VM_UFFD_MISSING = 0x200L;
     public static final long VM_PFNMAP = 0x400L;
+    /** "gu": may contain guard regions (upstream 6.19; the 6.18.44 test kernel already prints it). */
     public static final long VM_MAYBE_GUARD = 0x800L;
     public static final long VM_UFFD_WP = 0x1000L;
     public static final long VM_LOCKED = 0x2000L;
@@ -48,10 +49,12 @@ public final class VmFlags {
     public static final long VM_PKEY_BIT2 = 1L << 34;
     public static final long VM_PKEY_BIT3 = 1L << 35;
     public static final long VM_SHADOW_STACK = 1L << 37;
-    public static final long VM_UFFD_MINOR = 1L << 38;
+    /** Bit 41 since the 2025 fix that moved it off the arm64 shadow-stack bit (was 38). */
+    public static final long VM_UFFD_MINOR = 1L << 41;
     public static final long VM_ALLOW_ANY_UNCACHED = 1L << 39;
     public static final long VM_DROPPABLE = 1L << 40;
-    public static final long VM_SEALED = 1L << 42;
+    /** mseal (6.10+): bit 63 on 64-bit. */
+    public static final long VM_SEALED = 1L << 63;
 
     public static final long VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
     public static final long VM_STACK = VM_GROWSDOWN;

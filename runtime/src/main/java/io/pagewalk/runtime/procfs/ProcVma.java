@@ -1,5 +1,6 @@
 package io.pagewalk.runtime.procfs;
 
+import io.pagewalk.runtime.mm.VmFlags;
 import java.util.Set;
 
 /**
@@ -47,6 +48,6 @@ public record ProcVma(MapsEntry map, long vmFlags, Set<String> unmappedVmFlags,
 
     /** True for hugetlbfs VMAs (VM_HUGETLB, "ht"). */
     public boolean hugetlb() {
-        return hasFlag(VmFlagMnemonics.VM_HUGETLB);
+        return hasFlag(VmFlags.VM_HUGETLB);
     }
 }

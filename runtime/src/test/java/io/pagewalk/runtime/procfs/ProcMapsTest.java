@@ -1,5 +1,6 @@
 package io.pagewalk.runtime.procfs;
 
+import io.pagewalk.runtime.mm.VmFlags;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,16 +55,16 @@ class ProcMapsTest {
             assertEquals(4096, v.kernelPageSize(), part);
             assertEquals(4096, v.mmuPageSize(), part);
         }
-        assertTrue(vmaOf(vmas, fx.region("thp")).hasFlag(VmFlagMnemonics.VM_HUGEPAGE));
-        assertTrue(vmaOf(vmas, fx.region("thpsplit")).hasFlag(VmFlagMnemonics.VM_NOHUGEPAGE));
-        assertTrue(vmaOf(vmas, fx.region("anon")).hasFlag(VmFlagMnemonics.VM_NOHUGEPAGE | VmFlagMnemonics.VM_ACCOUNT));
-        assertTrue(vmaOf(vmas, fx.region("mlock")).hasFlag(VmFlagMnemonics.VM_LOCKED));
-        assertTrue(vmaOf(vmas, fx.region("guard")).hasFlag(VmFlagMnemonics.VM_MAYBE_GUARD));
+        assertTrue(vmaOf(vmas, fx.region("thp")).hasFlag(VmFlags.VM_HUGEPAGE));
+        assertTrue(vmaOf(vmas, fx.region("thpsplit")).hasFlag(VmFlags.VM_NOHUGEPAGE));
+        assertTrue(vmaOf(vmas, fx.region("anon")).hasFlag(VmFlags.VM_NOHUGEPAGE | VmFlags.VM_ACCOUNT));
+        assertTrue(vmaOf(vmas, fx.region("mlock")).hasFlag(VmFlags.VM_LOCKED));
+        assertTrue(vmaOf(vmas, fx.region("guard")).hasFlag(VmFlags.VM_MAYBE_GUARD));
         assertEquals("---p", vmaOf(vmas, fx.region("protnone")).perms());
 
         ProcVma shmem = vmaOf(vmas, fx.region("shmem"));
         assertEquals("/dev/zero (deleted)", shmem.name());
-        assertTrue(shmem.map().shared() && shmem.hasFlag(VmFlagMnemonics.VM_SHARED | VmFlagMnemonics.VM_MAYSHARE));
+        assertTrue(shmem.map().shared() && shmem.hasFlag(VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE));
 
         ProcVma priv = vmaOf(vmas, fx.region("fileprivate"));
         assertTrue(priv.map().deleted() && priv.name().startsWith("/tmp/pagewalk-fixture-"), priv.name());
@@ -95,8 +96,8 @@ class ProcMapsTest {
     @Test
     void codesWithoutABitOnThisConfigAreKeptAsStrings() {
         VmFlagMnemonics.Parsed p = VmFlagMnemonics.parse("rd wr mr mw me ac sd bt zz ui dp sl");
-        assertEquals(VmFlagMnemonics.VM_READ | VmFlagMnemonics.VM_WRITE | VmFlagMnemonics.VM_MAYREAD
-                | VmFlagMnemonics.VM_MAYWRITE | VmFlagMnemonics.VM_MAYEXEC | VmFlagMnemonics.VM_ACCOUNT
+        assertEquals(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD
+                | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC | VmFlags.VM_ACCOUNT
                 | (1L << 41) | (1L << 40) | (1L << 63), p.flags());
         assertEquals(List.of("sd", "bt", "zz"), List.copyOf(p.unmapped()));
         assertTrue(VmFlagMnemonics.NO_BIT_ON_THIS_CONFIG.containsAll(Set.of("sd", "bt", "mt", "ss")));

@@ -229,6 +229,18 @@ public final class FixtureProcess implements AutoCloseable {
         return notes;
     }
 
+    /**
+     * Whether read faults mapped the shared zero page ("zero" part only): false on kernels booted
+     * with {@code pvm_no_zero_page=1}, where a read fault allocates a private zeroed page.
+     */
+    public boolean readFaultsMapZeroPage() {
+        String v = notes.get("zeropage");
+        if (v == null) {
+            throw new IllegalStateException("the fixture was started without the \"zero\" part");
+        }
+        return v.equals("yes");
+    }
+
     /** The raw report lines, for failure messages. */
     public List<String> report() {
         return report;
