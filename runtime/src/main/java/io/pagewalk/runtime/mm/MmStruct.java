@@ -4,8 +4,10 @@ import io.pagewalk.runtime.pgtable.PageTable;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,6 +20,8 @@ public final class MmStruct {
     private final PageTable pgd;
     private final TreeMap<Long, VmArea> vmas = new TreeMap<>(Long::compareUnsigned);
     private final MmapLock mmapLock = new MmapLock();
+    private MmOrigin origin = MmOrigin.SYNTHETIC;
+    private final Set<String> unknownFacts = new LinkedHashSet<>();
 
     public MmStruct(PagingGeometry geometry, MemMap memMap) {
         this.geometry = geometry;
@@ -48,6 +52,23 @@ public final class MmStruct {
 
     public MmapLock mmapLock() {
         return mmapLock;
+    }
+
+    public MmOrigin origin() {
+        return origin;
+    }
+
+    public void setOrigin(MmOrigin origin) {
+        this.origin = origin;
+    }
+
+    /**
+     * Facts the source could not see (for example {@code "kpageflags"} without root, or
+     * {@code "pmd-mapped"} without PAGEMAP_SCAN), by name: results built on them are unknown, not
+     * zero. Mutable; importers add to it, snapshots keep it.
+     */
+    public Set<String> unknownFacts() {
+        return unknownFacts;
     }
 
     /** {@code TASK_SIZE} of this mm. */
