@@ -22,6 +22,7 @@ public final class MmStruct {
     private final MmapLock mmapLock = new MmapLock();
     private MmOrigin origin = MmOrigin.SYNTHETIC;
     private final Set<String> unknownFacts = new LinkedHashSet<>();
+    private java.nio.file.Path loadedFrom;
 
     public MmStruct(PagingGeometry geometry, MemMap memMap) {
         this.geometry = geometry;
@@ -60,6 +61,15 @@ public final class MmStruct {
 
     public void setOrigin(MmOrigin origin) {
         this.origin = origin;
+    }
+
+    /** The snapshot file this model was loaded from, or null when it was not loaded from one. */
+    public java.nio.file.Path loadedFrom() {
+        return loadedFrom;
+    }
+
+    public void setLoadedFrom(java.nio.file.Path file) {
+        this.loadedFrom = file;
     }
 
     /**

@@ -1,0 +1,288 @@
+package io.pagewalk.runtime.snapshot;
+
+import io.pagewalk.runtime.mm.AddressSpace;
+import io.pagewalk.runtime.mm.MemMap;
+import io.pagewalk.runtime.mm.MmStruct;
+import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.pgtable.PageTable;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds a model from a snapshot body written by {@link BodyWriter}, checking every count against
+ * the header's {@link Contents} and every value against what the model accepts; anything off is a
+ * {@link BodyInput.Malformed} naming the raw byte and the part.
+ */
+final class BodyReader {
+    private final BodyInput in;
+    private final PagingGeometry geometry;
+    private final Contents declared;
+    private final List<AddressSpace> files = new ArrayList<>();
+    private final List<VmArea> vmas = new ArrayList<>();
+    private long pageTables;
+    private long presentPages;
+    private long previousTablePfn;
+    private long previousEntry;
+
+    private BodyReader(BodyInput in, PagingGeometry geometry, Contents declared) {
+        this.in = in;
+        this.geometry = geometry;
+        this.declared = declared;
+    }
+
+    static MmStruct read(BodyInput in, PagingGeometry geometry, Contents declared)
+            throws IOException, BodyInput.Malformed {
+        return new BodyReader(in, geometry, declared).read();
+    }
+
+    private MmStruct read() throws IOException, BodyInput.Malformed {
+        in.part("memmap scalars");
+        MemMap memMap = new MemMap();
+        long zeroPfn = in.readSigned();
+        long hugeZeroPfn = in.readSigned();
+        long nextTablePfn = in.readSigned();
+        long tableAllocationsLeft = in.readSigned();
+        long pgdPfn = in.readSigned();
+
+        in.part("files");
+        int nFiles = in.readCount("file", 4);
+        expect("files", nFiles, declared.files());
+        for (int i = 0; i < nFiles; i++) {
+            files.add(readFile());
+            memMap.registerAddressSpace(files.get(i));
+        }
+
+        in.part("memmap sections");
+        int nSections = in.readCount("section", 6);
+        expect("memmap sections", nSections, declared.memMapSections());
+        long previousNumber = -1;
+        for (int i = 0; i < nSections; i++) {
+            long gap = in.readUnsigned();
+            long number = previousNumber + 1 + gap;
+            if (gap < 0 || Long.compareUnsigned(number, 1L << (64 - 15)) >= 0) {
+                throw in.malformed("section number out of range");
+            }
+            readSection(memMap, number);
+            previousNumber = number;
+        }
+        memMap.restoreSpecialPfns(zeroPfn, hugeZeroPfn);
+
+        // The PGD is allocated by the constructor: let it get the recorded PFN, then put the
+        // allocator back where the snapshot found it.
+        memMap.restoreTableAllocator(pgdPfn, 1);
+        MmStruct mm = new MmStruct(geometry, memMap);
+        memMap.restoreTableAllocator(nextTablePfn, tableAllocationsLeft);
+
+        in.part("vmas");
+        int nVmas = in.readCount("VMA", 7);
+        expect("vmas", nVmas, declared.vmas());
+        long previousEnd = 0;
+        for (int i = 0; i < nVmas; i++) {
+            long start = previousEnd + in.readUnsigned();
+            long pages = in.readUnsigned();
+            long flags = in.readUnsigned();
+            long pgoff = in.readSigned() + (start >>> PagingGeometry.PAGE_SHIFT);
+            long file = in.readUnsigned();
+            if (file < 0 || file > files.size()) {
+                throw in.malformed("VMA " + i + " names file " + Long.toUnsignedString(file) + " of " + files.size());
+            }
+            String name = in.readString("VMA name");
+            long pageShift = in.readUnsigned();
+            if (pageShift < PagingGeometry.PAGE_SHIFT || pageShift > 62) {
+                throw in.malformed("VMA " + i + " has page shift " + Long.toUnsignedString(pageShift));
+            }
+            if ((pages >>> (64 - PagingGeometry.PAGE_SHIFT)) != 0) {
+                throw in.malformed("VMA " + i + " is " + Long.toUnsignedString(pages) + " pages long");
+            }
+            long end = start + (pages << PagingGeometry.PAGE_SHIFT);
+            if (Long.compareUnsigned(start, previousEnd) < 0 || Long.compareUnsigned(end, start) <= 0) {
+                throw in.malformed(String.format("VMA %d range %x-%x is empty or wraps", i, start, end));
+            }
+            VmArea vma;
+            try {
+                vma = mm.insertVma(start, end, flags, pgoff, file == 0 ? null : files.get((int) file - 1), name);
+            } catch (IllegalArgumentException e) {
+                throw in.malformed(e.getMessage());
+            }
+            vma.setPageShift((int) pageShift);
+            vmas.add(vma);
+            previousEnd = end;
+        }
+
+        in.part("i_mmap");
+        for (AddressSpace f : files) {
+            readIMmap(f);
+        }
+
+        in.part("page tables");
+        int rootLevel = in.readByte();
+        if (rootLevel != PagingGeometry.PGD) {
+            throw in.malformed("the root table has level " + rootLevel + ", not the PGD's");
+        }
+        if (readTablePfn() != mm.pgd().pfn()) {
+            throw in.malformed("the PGD's PFN differs from the one recorded before");
+        }
+        readTableBody(mm.pgd());
+        expect("page tables", pageTables, declared.pageTables());
+        if (presentPages != declared.presentPages()) {
+            throw in.malformed("maps " + presentPages + " present pages, the header says " + declared.presentPages());
+        }
+        return mm;
+    }
+
+    private void expect(String what, long count, long declaredCount) throws BodyInput.Malformed {
+        if (count != declaredCount) {
+            throw in.malformed("holds " + count + " " + what + ", the header says " + declaredCount);
+        }
+    }
+
+    private AddressSpace readFile() throws IOException, BodyInput.Malformed {
+        String path = in.readString("file path");
+        long device = in.readUnsigned();
+        long inode = in.readUnsigned();
+        boolean shmem = in.readBoolean("shmem flag");
+        AddressSpace f = new AddressSpace(path, device, inode, shmem);
+        int n = in.readCount("page-cache entry", 2);
+        long previousIndex = -1;
+        long previousPfn = -1;
+        for (int i = 0; i < n; i++) {
+            long gap = in.readUnsigned();
+            long index = previousIndex + 1 + gap;
+            long pfn = previousPfn + 1 + in.readSigned();
+            if (i > 0 && index <= previousIndex) {
+                throw in.malformed("page cache of " + path + " is not in ascending index order");
+            }
+            f.pageCache().put(index, pfn);
+            previousIndex = index;
+            previousPfn = pfn;
+        }
+        return f;
+    }
+
+    private void readSection(MemMap memMap, long number) throws IOException, BodyInput.Malformed {
+        int n = MemMap.RAW_SECTION_PAGES;
+        long[] flags = new long[n];
+        Runs.read(in, flags, n, 0);
+        long[] column = new long[n];
+        int[] mapcount = narrow(column, "mapcount");
+        int[] refcount = narrow(column, "refcount");
+        int[] headOffset = narrow(column, "head offset");
+        Runs.read(in, column, n, 0);
+        byte[] order = new byte[n];
+        for (int i = 0; i < n; i++) {
+            if (column[i] < 0 || column[i] > 63) {
+                throw in.malformed("folio order " + column[i]);
+            }
+            order[i] = (byte) column[i];
+        }
+        int present = in.readByte();
+        if ((present & ~7) != 0) {
+            throw in.malformed("column set 0x" + Integer.toHexString(present));
+        }
+        int[] entireMapcount = (present & 1) != 0 ? narrow(column, "entire mapcount") : null;
+        int[] mapping = null;
+        if ((present & 2) != 0) {
+            mapping = narrow(column, "mapping");
+            for (int i = 0; i < n; i++) {
+                int f = mapping[i];
+                if (f < 0 || f > files.size()) {
+                    throw in.malformed("page maps file " + f + " of " + files.size());
+                }
+                mapping[i] = f == 0 ? 0 : files.get(f - 1).id();
+            }
+        }
+        long[] index = null;
+        if ((present & 4) != 0) {
+            index = new long[n];
+            Runs.read(in, index, n, 0);
+        }
+        memMap.restoreRawSection(new MemMap.RawSection(number, flags, mapcount, refcount, headOffset, order,
+                entireMapcount, mapping, index));
+    }
+
+    /** Reads one int column through the scratch {@code column}. */
+    private int[] narrow(long[] column, String what) throws IOException, BodyInput.Malformed {
+        Runs.read(in, column, column.length, 0);
+        int[] out = new int[column.length];
+        for (int i = 0; i < column.length; i++) {
+            if (column[i] != (int) column[i]) {
+                throw in.malformed(what + " " + column[i] + " does not fit 32 bits");
+            }
+            out[i] = (int) column[i];
+        }
+        return out;
+    }
+
+    private void readIMmap(AddressSpace f) throws IOException, BodyInput.Malformed {
+        int n = in.readCount("i_mmap entry", 1);
+        List<VmArea> order = new ArrayList<>(n);
+        Set<VmArea> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < n; i++) {
+            long v = in.readUnsigned();
+            if (v < 0 || v >= vmas.size()) {
+                throw in.malformed("i_mmap of " + f.path() + " names VMA " + Long.toUnsignedString(v));
+            }
+            VmArea vma = vmas.get((int) v);
+            if (vma.file() != f || !seen.add(vma)) {
+                throw in.malformed("i_mmap of " + f.path() + " lists VMA " + v + " wrongly");
+            }
+            order.add(vma);
+        }
+        if (!new HashSet<>(f.iMmap()).equals(new HashSet<>(order))) {
+            throw in.malformed("i_mmap of " + f.path() + " does not list the VMAs that map it");
+        }
+        f.iMmap().clear();
+        f.iMmap().addAll(order);
+    }
+
+    /** Fills {@code t} (its level and PFN already read) and the tables below it. */
+    private void readTableBody(PageTable t) throws IOException, BodyInput.Malformed {
+        if (++pageTables > declared.pageTables()) {
+            throw in.malformed("more page tables than the header's " + declared.pageTables());
+        }
+        long[] entries = new long[PagingGeometry.PTRS_PER_TABLE];
+        previousEntry = Runs.read(in, entries, entries.length, previousEntry);
+        int children = in.readCount("lower table", 1);
+        if (children > entries.length || (children > 0 && t.level() == PagingGeometry.PTE)) {
+            throw in.malformed("a level-" + t.level() + " table with " + children + " lower tables");
+        }
+        int[] slots = new int[children];
+        int previousSlot = -1;
+        for (int i = 0; i < children; i++) {
+            long slot = previousSlot + 1 + in.readUnsigned();
+            if (slot <= previousSlot || slot >= entries.length) {
+                throw in.malformed("lower-table slot " + slot);
+            }
+            slots[i] = (int) slot;
+            previousSlot = (int) slot;
+        }
+        for (int i = 0; i < children; i++) {
+            int level = in.readByte();
+            if (level <= t.level() || level > PagingGeometry.PTE) {
+                throw in.malformed("a level-" + level + " table below a level-" + t.level() + " table");
+            }
+            PageTable child = new PageTable(level, readTablePfn());
+            t.setTable(slots[i], child);
+            readTableBody(child);
+        }
+        // Raw entries last: setTable wrote mk_table_entry(), the snapshot has the exact bits.
+        System.arraycopy(entries, 0, t.entries(), 0, entries.length);
+        for (int i = 0, c = 0; i < entries.length; i++) {
+            if (c < children && slots[c] == i) {
+                c++;
+            } else {
+                presentPages += BodyWriter.presentLeafPages(t.level(), entries[i]);
+            }
+        }
+    }
+
+    private long readTablePfn() throws IOException, BodyInput.Malformed {
+        previousTablePfn += in.readSigned();
+        return previousTablePfn;
+    }
+}

@@ -1,0 +1,198 @@
+package io.pagewalk.runtime.snapshot;
+
+import io.pagewalk.runtime.mm.AddressSpace;
+import io.pagewalk.runtime.mm.MemMap;
+import io.pagewalk.runtime.mm.MmStruct;
+import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.pgtable.PageTable;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.pgtable.Pgtable;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a model as the snapshot body (before compression), in this order: memmap scalars, files
+ * (identity and page cache), memmap sections (columns as {@link Runs}), VMAs, each file's
+ * {@code i_mmap} order, and the page-table tree depth first. {@link BodyReader} reads it back.
+ */
+final class BodyWriter {
+    private final MmStruct mm;
+    private final BodyOutput out;
+    private final Map<Integer, Integer> fileIndexById = new HashMap<>();
+    private final Map<VmArea, Integer> vmaIndex = new IdentityHashMap<>();
+    private long pageTables;
+    private long presentPages;
+    private long previousTablePfn;
+    private long previousEntry;
+
+    private BodyWriter(MmStruct mm, BodyOutput out) {
+        this.mm = mm;
+        this.out = out;
+    }
+
+    static Contents write(MmStruct mm, BodyOutput out) throws IOException {
+        return new BodyWriter(mm, out).write();
+    }
+
+    private Contents write() throws IOException {
+        MemMap memMap = mm.memMap();
+        out.writeSigned(memMap.zeroPfn());
+        out.writeSigned(memMap.hugeZeroPfn());
+        out.writeSigned(memMap.nextTablePfn());
+        out.writeSigned(memMap.tableAllocationsLeft());
+        out.writeSigned(mm.pgd().pfn());
+
+        List<AddressSpace> files = memMap.addressSpaces();
+        out.writeUnsigned(files.size());
+        for (AddressSpace f : files) {
+            fileIndexById.put(f.id(), fileIndexById.size());
+            writeFile(f);
+        }
+
+        List<MemMap.RawSection> sections = memMap.rawSections();
+        out.writeUnsigned(sections.size());
+        long previousNumber = -1;
+        for (MemMap.RawSection s : sections) {
+            out.writeUnsigned(s.number() - previousNumber - 1);
+            previousNumber = s.number();
+            writeSection(s);
+        }
+
+        List<VmArea> vmas = mm.vmas();
+        out.writeUnsigned(vmas.size());
+        long previousEnd = 0;
+        for (VmArea vma : vmas) {
+            vmaIndex.put(vma, vmaIndex.size());
+            out.writeUnsigned(vma.start() - previousEnd);
+            out.writeUnsigned((vma.end() - vma.start()) >>> PagingGeometry.PAGE_SHIFT);
+            out.writeUnsigned(vma.flags());
+            out.writeSigned(vma.pgoff() - (vma.start() >>> PagingGeometry.PAGE_SHIFT));
+            out.writeUnsigned(vma.file() == null ? 0 : fileIndex(vma.file().id()) + 1);
+            out.writeString(vma.name());
+            out.writeUnsigned(vma.pageShift());
+            previousEnd = vma.end();
+        }
+
+        // i_mmap order: the walk of a mapping visits VMAs in it, and it is not always re-sorted.
+        for (AddressSpace f : files) {
+            List<VmArea> ours = f.iMmap().stream().filter(v -> v.mm() == mm).toList();
+            out.writeUnsigned(ours.size());
+            for (VmArea v : ours) {
+                Integer i = vmaIndex.get(v);
+                if (i == null) {
+                    throw new IOException("model inconsistent: i_mmap of " + f.path() + " holds a VMA " + v
+                            + " that is not in the mm");
+                }
+                out.writeUnsigned(i);
+            }
+        }
+
+        writeTable(mm.pgd());
+        return new Contents(files.size(), vmas.size(), pageTables, sections.size(), presentPages);
+    }
+
+    private int fileIndex(int id) throws IOException {
+        Integer i = fileIndexById.get(id);
+        if (i == null) {
+            throw new IOException("model inconsistent: file id " + id + " is not registered in the memmap");
+        }
+        return i;
+    }
+
+    private void writeFile(AddressSpace f) throws IOException {
+        out.writeString(f.path());
+        out.writeUnsigned(f.device());
+        out.writeUnsigned(f.inode());
+        out.writeByte(f.isShmem() ? 1 : 0);
+        out.writeUnsigned(f.pageCache().size());
+        long previousIndex = -1;
+        long previousPfn = -1;
+        for (Map.Entry<Long, Long> e : f.pageCache().entrySet()) {
+            out.writeUnsigned(e.getKey() - previousIndex - 1);
+            out.writeSigned(e.getValue() - previousPfn - 1);
+            previousIndex = e.getKey();
+            previousPfn = e.getValue();
+        }
+    }
+
+    private void writeSection(MemMap.RawSection s) throws IOException {
+        int n = MemMap.RAW_SECTION_PAGES;
+        long[] column = new long[n];
+        Runs.write(out, s.flags(), n, 0);
+        Runs.write(out, widen(s.mapcount(), column), n, 0);
+        Runs.write(out, widen(s.refcount(), column), n, 0);
+        Runs.write(out, widen(s.headOffset(), column), n, 0);
+        for (int i = 0; i < n; i++) {
+            column[i] = s.order()[i];
+        }
+        Runs.write(out, column, n, 0);
+        int present = (s.entireMapcount() != null ? 1 : 0) | (s.mapping() != null ? 2 : 0) | (s.index() != null ? 4 : 0);
+        out.writeByte(present);
+        if (s.entireMapcount() != null) {
+            Runs.write(out, widen(s.entireMapcount(), column), n, 0);
+        }
+        if (s.mapping() != null) {
+            for (int i = 0; i < n; i++) {
+                int id = s.mapping()[i];
+                column[i] = id == 0 ? 0 : fileIndex(id) + 1;
+            }
+            Runs.write(out, column, n, 0);
+        }
+        if (s.index() != null) {
+            Runs.write(out, s.index(), n, 0);
+        }
+    }
+
+    private static long[] widen(int[] from, long[] to) {
+        for (int i = 0; i < from.length; i++) {
+            to[i] = from[i];
+        }
+        return to;
+    }
+
+    /** A table: level, PFN, entries as runs, the slots that hold lower tables, then those tables. */
+    private void writeTable(PageTable t) throws IOException {
+        pageTables++;
+        out.writeByte(t.level());
+        out.writeSigned(t.pfn() - previousTablePfn);
+        previousTablePfn = t.pfn();
+        long[] e = t.entries();
+        previousEntry = Runs.write(out, e, e.length, previousEntry);
+        int children = 0;
+        for (int i = 0; i < e.length; i++) {
+            if (t.table(i) != null) {
+                children++;
+            } else {
+                presentPages += presentLeafPages(t.level(), e[i]);
+            }
+        }
+        out.writeUnsigned(children);
+        int previousSlot = -1;
+        for (int i = 0; i < e.length; i++) {
+            if (t.table(i) != null) {
+                out.writeUnsigned(i - previousSlot - 1);
+                previousSlot = i;
+            }
+        }
+        for (int i = 0; i < e.length; i++) {
+            PageTable child = t.table(i);
+            if (child != null) {
+                writeTable(child);
+            }
+        }
+    }
+
+    static long presentLeafPages(int level, long entry) {
+        return switch (level) {
+            case PagingGeometry.PTE -> Pgtable.pte_present(entry) ? 1 : 0;
+            case PagingGeometry.PMD -> Pgtable.pmd_present(entry) && Pgtable.pmd_leaf(entry)
+                    ? PagingGeometry.HPAGE_PMD_NR : 0;
+            case PagingGeometry.PUD -> Pgtable.pud_present(entry) && Pgtable.pud_leaf(entry)
+                    ? 1L << (PagingGeometry.PUD_SHIFT - PagingGeometry.PAGE_SHIFT) : 0;
+            default -> 0;
+        };
+    }
+}
