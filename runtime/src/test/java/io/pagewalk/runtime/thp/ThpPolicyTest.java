@@ -116,7 +116,7 @@ class ThpPolicyTest {
             AddressSpace file = null;
             if (m.inode() != 0) {
                 boolean shmem = m.devMajor() == 0 || m.name().startsWith("/dev/zero") || m.name().startsWith("/SYSV");
-                file = new AddressSpace(m.name(), ((long) m.devMajor() << 8) | m.devMinor(), m.inode(), shmem);
+                file = new AddressSpace(m.name(), AddressSpace.mkdev(m.devMajor(), m.devMinor()), m.inode(), shmem);
             }
             VmArea vma = mm.insertVma(m.start(), m.end(), v.vmFlags(), m.pgoff() >>> 12, file, m.name());
             int model = ThpPolicy.smapsEligible(vma, settings, disabled);
