@@ -87,7 +87,8 @@ public final class SnapshotFile {
         bodyCrc.update(bodyBytes);
 
         SnapshotHeader header = new SnapshotHeader(FORMAT_VERSION, mm.geometry(), mm.origin(),
-                new ArrayList<>(mm.unknownFacts()), mm.memMap().flagsKnown(), mm.memMap().countsKnown(), contents,
+                new ArrayList<>(mm.unknownFacts()), mm.memMap().flagsKnown(), mm.memMap().countsKnown(),
+                mm.thpSettings(), mm.thpDisabled(), contents,
                 bodyBytes.length, rawLength, (int) bodyCrc.getValue());
         byte[] headerBytes = header.toJson().getBytes(StandardCharsets.UTF_8);
 
@@ -243,6 +244,8 @@ public final class SnapshotFile {
             mm.unknownFacts().addAll(header.unknownFacts());
             mm.memMap().setFlagsKnown(header.pageFlagsKnown());
             mm.memMap().setCountsKnown(header.pageCountsKnown());
+            mm.setThpSettings(header.thp());
+            mm.setThpDisabled(header.thpDisabled());
             mm.setLoadedFrom(file);
             return mm;
         }

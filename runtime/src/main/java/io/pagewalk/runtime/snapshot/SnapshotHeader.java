@@ -9,10 +9,13 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.pagewalk.runtime.mm.MmOrigin;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.thp.ThpSettings;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON header of a snapshot: what a person (or {@code jq}) needs to know about the file
@@ -23,7 +26,7 @@ import java.util.List;
  * with the version.
  */
 record SnapshotHeader(int formatVersion, PagingGeometry geometry, MmOrigin origin, List<String> unknownFacts,
-        boolean pageFlagsKnown, boolean pageCountsKnown, Contents contents, long bodyLength, long bodyRawLength,
+        boolean pageFlagsKnown, boolean pageCountsKnown, ThpSettings thp, boolean thpDisabled, Contents contents, long bodyLength, long bodyRawLength,
         int bodyCrc32c) {
 
     static final int PAGE_SIZE = (int) PagingGeometry.PAGE_SIZE;
@@ -56,6 +59,15 @@ record SnapshotHeader(int formatVersion, PagingGeometry geometry, MmOrigin origi
         unknown.addProperty("pageFlagsKnown", pageFlagsKnown);
         unknown.addProperty("pageCountsKnown", pageCountsKnown);
         o.add("unknown", unknown);
+        JsonObject t = new JsonObject();
+        if (thp != null) {
+            t.addProperty("enabled", thp.enabled());
+            t.addProperty("shmemEnabled", thp.shmemEnabled());
+            t.add("anonOrders", orders(thp.anonOrders()));
+            t.add("shmemOrders", orders(thp.shmemOrders()));
+        }
+        t.addProperty("disabledForProcess", thpDisabled);
+        o.add("thp", t);
         JsonObject c = new JsonObject();
         c.addProperty("files", contents.files());
         c.addProperty("vmas", contents.vmas());
@@ -123,6 +135,13 @@ record SnapshotHeader(int formatVersion, PagingGeometry geometry, MmOrigin origi
         }
         boolean flagsKnown = bool(unknown, "pageFlagsKnown");
         boolean countsKnown = bool(unknown, "pageCountsKnown");
+        JsonObject t = object(o, "thp");
+        ThpSettings thp = null;
+        if (t.has("enabled")) {
+            thp = new ThpSettings(string(t, "enabled"), string(t, "shmemEnabled"), orders(t, "anonOrders"),
+                    orders(t, "shmemOrders"));
+        }
+        boolean thpDisabled = bool(t, "disabledForProcess");
         JsonObject c = object(o, "contents");
         Contents contents = new Contents(
                 integer(c, "files", 0, Integer.MAX_VALUE), integer(c, "vmas", 0, Integer.MAX_VALUE),
@@ -146,7 +165,32 @@ record SnapshotHeader(int formatVersion, PagingGeometry geometry, MmOrigin origi
             throw new Malformed("field 'crc32c' is not 8 hex digits");
         }
         return new SnapshotHeader(version, PagingGeometry.ofLevels((int) levels), origin, facts, flagsKnown,
-                countsKnown, contents, length, rawLength, crc32c);
+                countsKnown, thp, thpDisabled, contents, length, rawLength, crc32c);
+    }
+
+    /** Per-order modes as {@code {"9": "inherit"}}. */
+    private static JsonObject orders(Map<Integer, String> modes) {
+        JsonObject o = new JsonObject();
+        modes.forEach((order, mode) -> o.addProperty(Integer.toString(order), mode));
+        return o;
+    }
+
+    private static Map<Integer, String> orders(JsonObject parent, String name) throws Malformed {
+        JsonObject o = object(parent, name);
+        Map<Integer, String> modes = new TreeMap<>();
+        for (String key : o.keySet()) {
+            int order;
+            try {
+                order = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw new Malformed("field '" + name + "' has a key that is not an order");
+            }
+            if (order < 0 || order > 63) {
+                throw new Malformed("field '" + name + "' has order " + order);
+            }
+            modes.put(order, string(o, key));
+        }
+        return modes;
     }
 
     private static JsonObject object(JsonObject o, String name) throws Malformed {
