@@ -240,11 +240,15 @@ record SnapshotHeader(int formatVersion, PagingGeometry geometry, MmOrigin origi
         return v;
     }
 
+    /** A parser message, short: first line, no exception class names, at most 120 characters. */
     private static String firstLine(String s) {
         if (s == null) {
             return "syntax error";
         }
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        s = nl < 0 ? s : s.substring(0, nl);
+        int colon = s.lastIndexOf("Exception: ");
+        s = colon < 0 ? s : s.substring(colon + "Exception: ".length());
+        return s.length() <= 120 ? s : s.substring(0, 117) + "...";
     }
 }
