@@ -6,6 +6,7 @@ import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.VmArea;
 import io.pagewalk.runtime.pgtable.PageTable;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.pgtable.Pgtable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +28,8 @@ final class BodyReader {
     private long pageTables;
     private long presentPages;
     private long previousTablePfn;
-    private long previousEntry;
+    private long previousAttributes;
+    private long previousPfn;
 
     private BodyReader(BodyInput in, PagingGeometry geometry, Contents declared) {
         this.in = in;
@@ -58,7 +60,7 @@ final class BodyReader {
         }
 
         in.part("memmap sections");
-        int nSections = in.readCount("section", 6);
+        int nSections = in.readCount("section", 3);
         expect("memmap sections", nSections, declared.memMapSections());
         long previousNumber = -1;
         for (int i = 0; i < nSections; i++) {
@@ -166,54 +168,79 @@ final class BodyReader {
 
     private void readSection(MemMap memMap, long number) throws IOException, BodyInput.Malformed {
         int n = MemMap.RAW_SECTION_PAGES;
-        long[] flags = new long[n];
-        Runs.read(in, flags, n, 0);
-        long[] column = new long[n];
-        int[] mapcount = narrow(column, "mapcount");
-        int[] refcount = narrow(column, "refcount");
-        int[] headOffset = narrow(column, "head offset");
-        Runs.read(in, column, n, 0);
-        byte[] order = new byte[n];
-        for (int i = 0; i < n; i++) {
-            if (column[i] < 0 || column[i] > 63) {
-                throw in.malformed("folio order " + column[i]);
+        int ranges = in.readCount("used-slot range", 2);
+        int[] used = new int[Math.min(n, ranges * 64 + 64)];
+        int count = 0;
+        long previousEnd = 0;
+        for (int r = 0; r < ranges; r++) {
+            long start = previousEnd + in.readUnsigned();
+            long length = in.readUnsigned() + 1;
+            if (start < previousEnd || length <= 0 || start + length > n) {
+                throw in.malformed("used slots " + start + "+" + length + " outside the section");
             }
-            order[i] = (byte) column[i];
+            if (count + length > used.length) {
+                used = java.util.Arrays.copyOf(used, (int) Math.min(n, Math.max(used.length * 2L, count + length)));
+            }
+            for (int k = 0; k < length; k++) {
+                used[count++] = (int) start + k;
+            }
+            previousEnd = start + length;
+        }
+        long[] column = new long[count];
+        long[] flags = new long[n];
+        Runs.read(in, column, count, 0);
+        for (int k = 0; k < count; k++) {
+            flags[used[k]] = Long.rotateRight(column[k], 1);
+        }
+        int[] mapcount = scatterInts(column, used, count, "mapcount");
+        int[] refcount = scatterInts(column, used, count, "refcount");
+        int[] headOffset = scatterInts(column, used, count, "head offset");
+        Runs.read(in, column, count, 0);
+        byte[] order = new byte[n];
+        for (int k = 0; k < count; k++) {
+            if (column[k] < 0 || column[k] > 63) {
+                throw in.malformed("folio order " + column[k]);
+            }
+            order[used[k]] = (byte) column[k];
         }
         int present = in.readByte();
         if ((present & ~7) != 0) {
             throw in.malformed("column set 0x" + Integer.toHexString(present));
         }
-        int[] entireMapcount = (present & 1) != 0 ? narrow(column, "entire mapcount") : null;
+        int[] entireMapcount = (present & 1) != 0 ? scatterInts(column, used, count, "entire mapcount") : null;
         int[] mapping = null;
         if ((present & 2) != 0) {
-            mapping = narrow(column, "mapping");
-            for (int i = 0; i < n; i++) {
-                int f = mapping[i];
+            mapping = scatterInts(column, used, count, "mapping");
+            for (int k = 0; k < count; k++) {
+                int f = mapping[used[k]];
                 if (f < 0 || f > files.size()) {
                     throw in.malformed("page maps file " + f + " of " + files.size());
                 }
-                mapping[i] = f == 0 ? 0 : files.get(f - 1).id();
+                mapping[used[k]] = f == 0 ? 0 : files.get(f - 1).id();
             }
         }
         long[] index = null;
         if ((present & 4) != 0) {
             index = new long[n];
-            Runs.read(in, index, n, 0);
+            Runs.read(in, column, count, 0);
+            for (int k = 0; k < count; k++) {
+                index[used[k]] = column[k];
+            }
         }
         memMap.restoreRawSection(new MemMap.RawSection(number, flags, mapcount, refcount, headOffset, order,
                 entireMapcount, mapping, index));
     }
 
-    /** Reads one int column through the scratch {@code column}. */
-    private int[] narrow(long[] column, String what) throws IOException, BodyInput.Malformed {
-        Runs.read(in, column, column.length, 0);
-        int[] out = new int[column.length];
-        for (int i = 0; i < column.length; i++) {
-            if (column[i] != (int) column[i]) {
-                throw in.malformed(what + " " + column[i] + " does not fit 32 bits");
+    /** Reads one int column of the used slots and spreads it over a whole section. */
+    private int[] scatterInts(long[] column, int[] used, int count, String what)
+            throws IOException, BodyInput.Malformed {
+        Runs.read(in, column, count, 0);
+        int[] out = new int[MemMap.RAW_SECTION_PAGES];
+        for (int k = 0; k < count; k++) {
+            if (column[k] != (int) column[k]) {
+                throw in.malformed(what + " " + column[k] + " does not fit 32 bits");
             }
-            out[i] = (int) column[i];
+            out[used[k]] = (int) column[k];
         }
         return out;
     }
@@ -246,7 +273,16 @@ final class BodyReader {
             throw in.malformed("more page tables than the header's " + declared.pageTables());
         }
         long[] entries = new long[PagingGeometry.PTRS_PER_TABLE];
-        previousEntry = Runs.read(in, entries, entries.length, previousEntry);
+        long[] pfns = new long[PagingGeometry.PTRS_PER_TABLE];
+        previousAttributes = Runs.read(in, entries, entries.length, previousAttributes);
+        previousPfn = Runs.read(in, pfns, pfns.length, previousPfn);
+        for (int i = 0; i < entries.length; i++) {
+            if ((entries[i] & Pgtable.PTE_PFN_MASK) != 0
+                    || (pfns[i] & ~(Pgtable.PTE_PFN_MASK >>> PagingGeometry.PAGE_SHIFT)) != 0) {
+                throw in.malformed(String.format("entry %d: attributes 0x%x, pfn 0x%x", i, entries[i], pfns[i]));
+            }
+            entries[i] |= pfns[i] << PagingGeometry.PAGE_SHIFT;
+        }
         int children = in.readCount("lower table", 1);
         if (children > entries.length || (children > 0 && t.level() == PagingGeometry.PTE)) {
             throw in.malformed("a level-" + t.level() + " table with " + children + " lower tables");

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * Writes a model as the snapshot body (before compression), in this order: memmap scalars, files
- * (identity and page cache), memmap sections (columns as {@link Runs}), VMAs, each file's
- * {@code i_mmap} order, and the page-table tree depth first. {@link BodyReader} reads it back.
+ * (identity and page cache), memmap sections (used slots, then columns as {@link Runs}), VMAs,
+ * each file's {@code i_mmap} order, and the page-table tree depth first. {@link BodyReader} reads it back.
  */
 final class BodyWriter {
     private final MmStruct mm;
@@ -26,7 +26,8 @@ final class BodyWriter {
     private long pageTables;
     private long presentPages;
     private long previousTablePfn;
-    private long previousEntry;
+    private long previousAttributes;
+    private long previousPfn;
 
     private BodyWriter(MmStruct mm, BodyOutput out) {
         this.mm = mm;
@@ -118,37 +119,76 @@ final class BodyWriter {
         }
     }
 
+    /**
+     * A section: its used slots (any column non-zero) as ranges, then each column over the used
+     * slots only, so a sparse section costs what it holds, not 32768 slots. Flags are rotated
+     * left by one so that the validity bit (63) becomes bit 0 and deltas stay short.
+     */
     private void writeSection(MemMap.RawSection s) throws IOException {
         int n = MemMap.RAW_SECTION_PAGES;
-        long[] column = new long[n];
-        Runs.write(out, s.flags(), n, 0);
-        Runs.write(out, widen(s.mapcount(), column), n, 0);
-        Runs.write(out, widen(s.refcount(), column), n, 0);
-        Runs.write(out, widen(s.headOffset(), column), n, 0);
+        int[] used = new int[n];
+        int count = 0;
         for (int i = 0; i < n; i++) {
-            column[i] = s.order()[i];
+            if (s.flags()[i] != 0 || s.mapcount()[i] != 0 || s.refcount()[i] != 0 || s.headOffset()[i] != 0
+                    || s.order()[i] != 0 || (s.entireMapcount() != null && s.entireMapcount()[i] != 0)
+                    || (s.mapping() != null && s.mapping()[i] != 0) || (s.index() != null && s.index()[i] != 0)) {
+                used[count++] = i;
+            }
         }
-        Runs.write(out, column, n, 0);
+        int ranges = 0;
+        for (int k = 0; k < count; k++) {
+            if (k == 0 || used[k] != used[k - 1] + 1) {
+                ranges++;
+            }
+        }
+        out.writeUnsigned(ranges);
+        int previousEnd = 0;
+        for (int k = 0; k < count; ) {
+            int start = used[k];
+            int length = 1;
+            while (k + length < count && used[k + length] == start + length) {
+                length++;
+            }
+            out.writeUnsigned(start - previousEnd);
+            out.writeUnsigned(length - 1);
+            previousEnd = start + length;
+            k += length;
+        }
+        long[] column = new long[count];
+        for (int k = 0; k < count; k++) {
+            column[k] = Long.rotateLeft(s.flags()[used[k]], 1);
+        }
+        Runs.write(out, column, count, 0);
+        Runs.write(out, gather(s.mapcount(), used, column, count), count, 0);
+        Runs.write(out, gather(s.refcount(), used, column, count), count, 0);
+        Runs.write(out, gather(s.headOffset(), used, column, count), count, 0);
+        for (int k = 0; k < count; k++) {
+            column[k] = s.order()[used[k]];
+        }
+        Runs.write(out, column, count, 0);
         int present = (s.entireMapcount() != null ? 1 : 0) | (s.mapping() != null ? 2 : 0) | (s.index() != null ? 4 : 0);
         out.writeByte(present);
         if (s.entireMapcount() != null) {
-            Runs.write(out, widen(s.entireMapcount(), column), n, 0);
+            Runs.write(out, gather(s.entireMapcount(), used, column, count), count, 0);
         }
         if (s.mapping() != null) {
-            for (int i = 0; i < n; i++) {
-                int id = s.mapping()[i];
-                column[i] = id == 0 ? 0 : fileIndex(id) + 1;
+            for (int k = 0; k < count; k++) {
+                int id = s.mapping()[used[k]];
+                column[k] = id == 0 ? 0 : fileIndex(id) + 1;
             }
-            Runs.write(out, column, n, 0);
+            Runs.write(out, column, count, 0);
         }
         if (s.index() != null) {
-            Runs.write(out, s.index(), n, 0);
+            for (int k = 0; k < count; k++) {
+                column[k] = s.index()[used[k]];
+            }
+            Runs.write(out, column, count, 0);
         }
     }
 
-    private static long[] widen(int[] from, long[] to) {
-        for (int i = 0; i < from.length; i++) {
-            to[i] = from[i];
+    private static long[] gather(int[] from, int[] used, long[] to, int count) {
+        for (int k = 0; k < count; k++) {
+            to[k] = from[used[k]];
         }
         return to;
     }
@@ -160,7 +200,16 @@ final class BodyWriter {
         out.writeSigned(t.pfn() - previousTablePfn);
         previousTablePfn = t.pfn();
         long[] e = t.entries();
-        previousEntry = Runs.write(out, e, e.length, previousEntry);
+        // Attribute bits and PFNs as two columns: a run of PTEs whose PFNs go up by one but whose
+        // accessed/dirty bits differ stays one run in the PFN column.
+        long[] attributes = new long[e.length];
+        long[] pfns = new long[e.length];
+        for (int i = 0; i < e.length; i++) {
+            attributes[i] = e[i] & ~Pgtable.PTE_PFN_MASK;
+            pfns[i] = (e[i] & Pgtable.PTE_PFN_MASK) >>> PagingGeometry.PAGE_SHIFT;
+        }
+        previousAttributes = Runs.write(out, attributes, e.length, previousAttributes);
+        previousPfn = Runs.write(out, pfns, e.length, previousPfn);
         int children = 0;
         for (int i = 0; i < e.length; i++) {
             if (t.table(i) != null) {

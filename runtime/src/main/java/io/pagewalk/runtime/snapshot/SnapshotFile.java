@@ -258,7 +258,7 @@ public final class SnapshotFile {
             }
             Contents c = h.contents();
             // Each item takes a minimum number of raw body bytes (see BodyWriter).
-            double minimum = c.files() * 4.0 + c.vmas() * 7.0 + c.pageTables() * 4.0 + c.memMapSections() * 6.0;
+            double minimum = c.files() * 4.0 + c.vmas() * 7.0 + c.pageTables() * 4.0 + c.memMapSections() * 3.0;
             if (minimum > h.bodyRawLength()) {
                 throw fail("malformed header: contents cannot fit a body of " + h.bodyRawLength() + " bytes");
             }

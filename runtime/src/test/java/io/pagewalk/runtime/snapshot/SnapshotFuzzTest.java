@@ -211,11 +211,23 @@ class SnapshotFuzzTest {
             }, "files", 1), "file path length");
             failsWith(craftedBody(out -> {
                 scalars(out);
+                out.writeUnsigned(0); // files
+                out.writeUnsigned(1); // sections
+                out.writeUnsigned(0); // section 0
+                out.writeUnsigned(1); // one range of used slots: all of them
+                out.writeUnsigned(0);
+                out.writeUnsigned(32767);
+                out.writeUnsigned(-1L); // a run of 2^64 flags
+            }, "memMapSections", 1), "run of 18446744073709551615+1 values");
+            failsWith(craftedBody(out -> {
+                scalars(out);
                 out.writeUnsigned(0);
                 out.writeUnsigned(1);
                 out.writeUnsigned(0);
-                out.writeUnsigned(-1L);
-            }, "memMapSections", 1), "run of 18446744073709551615+1 values");
+                out.writeUnsigned(1);
+                out.writeUnsigned(32000);
+                out.writeUnsigned(1000); // slots 32000..33000 of 32768
+            }, "memMapSections", 1), "used slots 32000+1001 outside the section");
             failsWith(craftedBody(out -> {
                 scalars(out);
                 out.writeUnsigned(0);
@@ -354,9 +366,11 @@ class SnapshotFuzzTest {
         out.writeUnsigned(0); // vmas
         out.writeByte(0); // the PGD
         out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE);
-        out.writeUnsigned(511); // one run of 512 zero entries
-        out.writeSigned(0);
-        out.writeSigned(0);
+        for (int column = 0; column < 2; column++) { // attributes, PFNs: one run of 512 zeros each
+            out.writeUnsigned(511);
+            out.writeSigned(0);
+            out.writeSigned(0);
+        }
         out.writeUnsigned(0); // no lower tables
         long raw = out.written();
         out.close();
