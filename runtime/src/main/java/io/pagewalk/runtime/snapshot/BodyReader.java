@@ -72,6 +72,8 @@ final class BodyReader {
             readSection(memMap, number);
             previousNumber = number;
         }
+        in.part("page caches");
+        readPageCaches(memMap);
         memMap.restoreSpecialPfns(zeroPfn, hugeZeroPfn);
 
         // The PGD is allocated by the constructor: let it get the recorded PFN, then put the
@@ -148,22 +150,44 @@ final class BodyReader {
         long device = in.readUnsigned();
         long inode = in.readUnsigned();
         boolean shmem = in.readBoolean("shmem flag");
-        AddressSpace f = new AddressSpace(path, device, inode, shmem);
-        int n = in.readCount("page-cache entry", 2);
-        long previousIndex = -1;
-        long previousPfn = -1;
-        for (int i = 0; i < n; i++) {
-            long gap = in.readUnsigned();
-            long index = previousIndex + 1 + gap;
-            long pfn = previousPfn + 1 + in.readSigned();
-            if (i > 0 && index <= previousIndex) {
-                throw in.malformed("page cache of " + path + " is not in ascending index order");
-            }
-            f.pageCache().put(index, pfn);
-            previousIndex = index;
-            previousPfn = pfn;
+        return new AddressSpace(path, device, inode, shmem);
+    }
+
+    /** Page caches: what the memmap implies, less the dropped indices, plus the added entries. */
+    private void readPageCaches(MemMap memMap) throws IOException, BodyInput.Malformed {
+        java.util.Map<Integer, Integer> fileIndexById = new java.util.HashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            fileIndexById.put(files.get(i).id(), i);
         }
-        return f;
+        List<java.util.TreeMap<Long, Long>> derived =
+                BodyWriter.derivedPageCaches(files, memMap.rawSections(), fileIndexById);
+        for (int i = 0; i < files.size(); i++) {
+            AddressSpace f = files.get(i);
+            f.pageCache().putAll(derived.get(i));
+            int drops = in.readCount("page-cache drop", 1);
+            long previousIndex = -1;
+            for (int k = 0; k < drops; k++) {
+                long index = previousIndex + 1 + in.readUnsigned();
+                if (k > 0 && index <= previousIndex) {
+                    throw in.malformed("page-cache drops of " + f.path() + " are not in ascending order");
+                }
+                f.pageCache().remove(index);
+                previousIndex = index;
+            }
+            int adds = in.readCount("page-cache entry", 2);
+            previousIndex = -1;
+            long previousPfn = -1;
+            for (int k = 0; k < adds; k++) {
+                long index = previousIndex + 1 + in.readUnsigned();
+                long pfn = previousPfn + 1 + in.readSigned();
+                if (k > 0 && index <= previousIndex) {
+                    throw in.malformed("page cache of " + f.path() + " is not in ascending index order");
+                }
+                f.pageCache().put(index, pfn);
+                previousIndex = index;
+                previousPfn = pfn;
+            }
+        }
     }
 
     private void readSection(MemMap memMap, long number) throws IOException, BodyInput.Malformed {
@@ -272,16 +296,37 @@ final class BodyReader {
         if (++pageTables > declared.pageTables()) {
             throw in.malformed("more page tables than the header's " + declared.pageTables());
         }
-        long[] entries = new long[PagingGeometry.PTRS_PER_TABLE];
-        long[] pfns = new long[PagingGeometry.PTRS_PER_TABLE];
-        previousAttributes = Runs.read(in, entries, entries.length, previousAttributes);
-        previousPfn = Runs.read(in, pfns, pfns.length, previousPfn);
-        for (int i = 0; i < entries.length; i++) {
-            if ((entries[i] & Pgtable.PTE_PFN_MASK) != 0
-                    || (pfns[i] & ~(Pgtable.PTE_PFN_MASK >>> PagingGeometry.PAGE_SHIFT)) != 0) {
-                throw in.malformed(String.format("entry %d: attributes 0x%x, pfn 0x%x", i, entries[i], pfns[i]));
+        int n = PagingGeometry.PTRS_PER_TABLE;
+        int ranges = in.readCount("used-entry range", 2);
+        int[] used = new int[n];
+        int count = 0;
+        long previousEnd = 0;
+        for (int r = 0; r < ranges; r++) {
+            long start = previousEnd + in.readUnsigned();
+            long length = in.readUnsigned() + 1;
+            if (start < previousEnd || (r > 0 && start == previousEnd) || length <= 0 || start + length > n) {
+                throw in.malformed("used entries " + start + "+" + length + " outside the table or not apart");
             }
-            entries[i] |= pfns[i] << PagingGeometry.PAGE_SHIFT;
+            for (int k = 0; k < length; k++) {
+                used[count++] = (int) start + k;
+            }
+            previousEnd = start + length;
+        }
+        long[] attributes = new long[count];
+        long[] pfns = new long[count];
+        previousAttributes = Runs.read(in, attributes, count, previousAttributes);
+        previousPfn = Runs.read(in, pfns, count, previousPfn);
+        long[] entries = new long[n];
+        for (int k = 0; k < count; k++) {
+            if ((attributes[k] & Pgtable.PTE_PFN_MASK) != 0
+                    || (pfns[k] & ~(Pgtable.PTE_PFN_MASK >>> PagingGeometry.PAGE_SHIFT)) != 0) {
+                throw in.malformed(String.format("entry %d: attributes 0x%x, pfn 0x%x", used[k], attributes[k],
+                        pfns[k]));
+            }
+            entries[used[k]] = attributes[k] | (pfns[k] << PagingGeometry.PAGE_SHIFT);
+            if (entries[used[k]] == 0) {
+                throw in.malformed("entry " + used[k] + " is listed as used but is 0");
+            }
         }
         int children = in.readCount("lower table", 1);
         if (children > entries.length || (children > 0 && t.level() == PagingGeometry.PTE)) {

@@ -8,15 +8,17 @@ import io.pagewalk.runtime.pgtable.PageTable;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a model as the snapshot body (before compression), in this order: memmap scalars, files
- * (identity and page cache), memmap sections (used slots, then columns as {@link Runs}), VMAs,
- * each file's {@code i_mmap} order, and the page-table tree depth first. {@link BodyReader} reads it back.
+ * Writes a model as the snapshot body (before compression), in this order: memmap scalars, files'
+ * identities, memmap sections (used slots, then columns as {@link Runs}), page caches (as
+ * differences from what the memmap implies), VMAs, each file's {@code i_mmap} order, and the
+ * page-table tree depth first. {@link BodyReader} reads it back.
  */
 final class BodyWriter {
     private final MmStruct mm;
@@ -61,6 +63,7 @@ final class BodyWriter {
             previousNumber = s.number();
             writeSection(s);
         }
+        writePageCaches(files, sections);
 
         List<VmArea> vmas = mm.vmas();
         out.writeUnsigned(vmas.size());
@@ -108,15 +111,69 @@ final class BodyWriter {
         out.writeUnsigned(f.device());
         out.writeUnsigned(f.inode());
         out.writeByte(f.isShmem() ? 1 : 0);
-        out.writeUnsigned(f.pageCache().size());
-        long previousIndex = -1;
-        long previousPfn = -1;
-        for (Map.Entry<Long, Long> e : f.pageCache().entrySet()) {
-            out.writeUnsigned(e.getKey() - previousIndex - 1);
-            out.writeSigned(e.getValue() - previousPfn - 1);
-            previousIndex = e.getKey();
-            previousPfn = e.getValue();
+    }
+
+    /**
+     * Page caches, as differences from what the memmap already says: a folio head whose mapping
+     * is the file and whose index is i stands for the page-cache entry (i, pfn); only entries
+     * that differ from that are written (indices to drop, then entries to add).
+     */
+    private void writePageCaches(List<AddressSpace> files, List<MemMap.RawSection> sections) throws IOException {
+        List<java.util.TreeMap<Long, Long>> derived = derivedPageCaches(files, sections, fileIndexById);
+        for (int i = 0; i < files.size(); i++) {
+            java.util.NavigableMap<Long, Long> actual = files.get(i).pageCache();
+            java.util.TreeMap<Long, Long> d = derived.get(i);
+            List<Long> drop = new ArrayList<>();
+            for (Map.Entry<Long, Long> e : d.entrySet()) {
+                if (!e.getValue().equals(actual.get(e.getKey()))) {
+                    drop.add(e.getKey());
+                }
+            }
+            List<Map.Entry<Long, Long>> add = new ArrayList<>();
+            for (Map.Entry<Long, Long> e : actual.entrySet()) {
+                if (!e.getValue().equals(d.get(e.getKey()))) {
+                    add.add(e);
+                }
+            }
+            out.writeUnsigned(drop.size());
+            long previousIndex = -1;
+            for (long index : drop) {
+                out.writeUnsigned(index - previousIndex - 1);
+                previousIndex = index;
+            }
+            out.writeUnsigned(add.size());
+            previousIndex = -1;
+            long previousPfn = -1;
+            for (Map.Entry<Long, Long> e : add) {
+                out.writeUnsigned(e.getKey() - previousIndex - 1);
+                out.writeSigned(e.getValue() - previousPfn - 1);
+                previousIndex = e.getKey();
+                previousPfn = e.getValue();
+            }
         }
+    }
+
+    /** The page caches the memmap implies, one per file, by file position ({@code fileIndexById}). */
+    static List<java.util.TreeMap<Long, Long>> derivedPageCaches(List<AddressSpace> files,
+            List<MemMap.RawSection> sections, Map<Integer, Integer> fileIndexById) {
+        List<java.util.TreeMap<Long, Long>> derived = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            derived.add(new java.util.TreeMap<>());
+        }
+        for (MemMap.RawSection s : sections) {
+            if (s.mapping() == null || s.index() == null) {
+                continue;
+            }
+            long base = s.number() * MemMap.RAW_SECTION_PAGES;
+            for (int slot = 0; slot < MemMap.RAW_SECTION_PAGES; slot++) {
+                int id = s.mapping()[slot];
+                Integer file = id == 0 ? null : fileIndexById.get(id);
+                if (file != null && s.headOffset()[slot] == 0) {
+                    derived.get(file).put(s.index()[slot], base + slot);
+                }
+            }
+        }
+        return derived;
     }
 
     /**
@@ -200,16 +257,40 @@ final class BodyWriter {
         out.writeSigned(t.pfn() - previousTablePfn);
         previousTablePfn = t.pfn();
         long[] e = t.entries();
-        // Attribute bits and PFNs as two columns: a run of PTEs whose PFNs go up by one but whose
-        // accessed/dirty bits differ stays one run in the PFN column.
+        // The used slots as ranges, then attribute bits and PFNs of the used slots as two
+        // columns: a run of PTEs whose PFNs go up by one stays one run in the PFN column even when
+        // their accessed/dirty bits differ or a hole lies between them.
+        int used = 0;
         long[] attributes = new long[e.length];
         long[] pfns = new long[e.length];
+        int ranges = 0;
         for (int i = 0; i < e.length; i++) {
-            attributes[i] = e[i] & ~Pgtable.PTE_PFN_MASK;
-            pfns[i] = (e[i] & Pgtable.PTE_PFN_MASK) >>> PagingGeometry.PAGE_SHIFT;
+            if (e[i] != 0) {
+                if (i == 0 || e[i - 1] == 0) {
+                    ranges++;
+                }
+                attributes[used] = e[i] & ~Pgtable.PTE_PFN_MASK;
+                pfns[used] = (e[i] & Pgtable.PTE_PFN_MASK) >>> PagingGeometry.PAGE_SHIFT;
+                used++;
+            }
         }
-        previousAttributes = Runs.write(out, attributes, e.length, previousAttributes);
-        previousPfn = Runs.write(out, pfns, e.length, previousPfn);
+        out.writeUnsigned(ranges);
+        int previousEnd = 0;
+        for (int i = 0; i < e.length; ) {
+            if (e[i] == 0) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < e.length && e[i] != 0) {
+                i++;
+            }
+            out.writeUnsigned(start - previousEnd);
+            out.writeUnsigned(i - start - 1);
+            previousEnd = i;
+        }
+        previousAttributes = Runs.write(out, attributes, used, previousAttributes);
+        previousPfn = Runs.write(out, pfns, used, previousPfn);
         int children = 0;
         for (int i = 0; i < e.length; i++) {
             if (t.table(i) != null) {

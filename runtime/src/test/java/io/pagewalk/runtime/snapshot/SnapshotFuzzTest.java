@@ -366,11 +366,7 @@ class SnapshotFuzzTest {
         out.writeUnsigned(0); // vmas
         out.writeByte(0); // the PGD
         out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE);
-        for (int column = 0; column < 2; column++) { // attributes, PFNs: one run of 512 zeros each
-            out.writeUnsigned(511);
-            out.writeSigned(0);
-            out.writeSigned(0);
-        }
+        out.writeUnsigned(0); // no used entries
         out.writeUnsigned(0); // no lower tables
         long raw = out.written();
         out.close();
