@@ -28,6 +28,8 @@ final class BodyReader {
     private long pageTables;
     private long presentPages;
     private long previousTablePfn;
+    private final java.util.TreeMap<Long, MemMap.RawSection> sections = new java.util.TreeMap<>();
+    private MappedPfns mapped;
     private long previousAttributes;
     private long previousPfn;
 
@@ -69,11 +71,20 @@ final class BodyReader {
             if (gap < 0 || Long.compareUnsigned(number, 1L << (64 - 15)) >= 0) {
                 throw in.malformed("section number out of range");
             }
-            readSection(memMap, number);
+            int columns = in.readByte();
+            if ((columns & ~7) != 0) {
+                throw in.malformed("column set 0x" + Integer.toHexString(columns));
+            }
+            int n = MemMap.RAW_SECTION_PAGES;
+            MemMap.RawSection section = new MemMap.RawSection(number, new long[n], new int[n], new int[n],
+                    new int[n], new byte[n], (columns & 1) != 0 ? new int[n] : null,
+                    (columns & 2) != 0 ? new int[n] : null, (columns & 4) != 0 ? new long[n] : null);
+            // The columns are shared with the memmap: they are filled in place further down.
+            memMap.restoreRawSection(section);
+            sections.put(number, section);
             previousNumber = number;
         }
-        in.part("page caches");
-        readPageCaches(memMap);
+        mapped = new MappedPfns(sections.keySet());
         memMap.restoreSpecialPfns(zeroPfn, hugeZeroPfn);
 
         // The PGD is allocated by the constructor: let it get the recorded PFN, then put the
@@ -133,6 +144,10 @@ final class BodyReader {
         }
         readTableBody(mm.pgd());
         expect("page tables", pageTables, declared.pageTables());
+        in.part("memmap");
+        readMemMap();
+        in.part("page caches");
+        readPageCaches(memMap);
         if (presentPages != declared.presentPages()) {
             throw in.malformed("maps " + presentPages + " present pages, the header says " + declared.presentPages());
         }
@@ -190,83 +205,98 @@ final class BodyReader {
         }
     }
 
-    private void readSection(MemMap memMap, long number) throws IOException, BodyInput.Malformed {
+    /** The memmap's used slots and columns, as {@link BodyWriter} writes them. */
+    private void readMemMap() throws IOException, BodyInput.Malformed {
         int n = MemMap.RAW_SECTION_PAGES;
-        int ranges = in.readCount("used-slot range", 2);
-        int[] used = new int[Math.min(n, ranges * 64 + 64)];
+        int shift = BodyWriter.SECTION_SHIFT;
+        long[] usedMapped = new long[mapped.size()];
+        Runs.read(in, usedMapped, usedMapped.length, 0);
+        long[] slots = new long[16];
         int count = 0;
-        long previousEnd = 0;
-        for (int r = 0; r < ranges; r++) {
-            long start = previousEnd + in.readUnsigned();
-            long length = in.readUnsigned() + 1;
-            if (start < previousEnd || length <= 0 || start + length > n) {
-                throw in.malformed("used slots " + start + "+" + length + " outside the section");
+        for (int i = 0; i < usedMapped.length; i++) {
+            if (usedMapped[i] != 0 && usedMapped[i] != 1) {
+                throw in.malformed("used flag " + usedMapped[i]);
             }
-            if (count + length > used.length) {
-                used = java.util.Arrays.copyOf(used, (int) Math.min(n, Math.max(used.length * 2L, count + length)));
+            if (usedMapped[i] == 1) {
+                if (count == slots.length) {
+                    slots = java.util.Arrays.copyOf(slots, count * 2);
+                }
+                slots[count++] = mapped.pfn(i);
             }
-            for (int k = 0; k < length; k++) {
-                used[count++] = (int) start + k;
+        }
+        for (MemMap.RawSection s : sections.values()) {
+            long base = s.number() << shift;
+            int ranges = in.readCount("used-slot range", 2);
+            long previousEnd = 0;
+            for (int r = 0; r < ranges; r++) {
+                long start = previousEnd + in.readUnsigned();
+                long length = in.readUnsigned() + 1;
+                if (start < previousEnd || length <= 0 || start + length > n) {
+                    throw in.malformed("used slots " + start + "+" + length + " outside the section");
+                }
+                for (long slot = start; slot < start + length; slot++) {
+                    if (mapped.contains(base + slot)) {
+                        throw in.malformed("slot " + slot + " of section " + s.number() + " listed twice");
+                    }
+                    if (count == slots.length) {
+                        slots = java.util.Arrays.copyOf(slots, count * 2);
+                    }
+                    slots[count++] = base + slot;
+                }
+                previousEnd = start + length;
             }
-            previousEnd = start + length;
         }
         long[] column = new long[count];
-        long[] flags = new long[n];
-        Runs.read(in, column, count, 0);
-        for (int k = 0; k < count; k++) {
-            flags[used[k]] = Long.rotateRight(column[k], 1);
-        }
-        int[] mapcount = scatterInts(column, used, count, "mapcount");
-        int[] refcount = scatterInts(column, used, count, "refcount");
-        int[] headOffset = scatterInts(column, used, count, "head offset");
-        Runs.read(in, column, count, 0);
-        byte[] order = new byte[n];
-        for (int k = 0; k < count; k++) {
-            if (column[k] < 0 || column[k] > 63) {
-                throw in.malformed("folio order " + column[k]);
-            }
-            order[used[k]] = (byte) column[k];
-        }
-        int present = in.readByte();
-        if ((present & ~7) != 0) {
-            throw in.malformed("column set 0x" + Integer.toHexString(present));
-        }
-        int[] entireMapcount = (present & 1) != 0 ? scatterInts(column, used, count, "entire mapcount") : null;
-        int[] mapping = null;
-        if ((present & 2) != 0) {
-            mapping = scatterInts(column, used, count, "mapping");
-            for (int k = 0; k < count; k++) {
-                int f = mapping[used[k]];
-                if (f < 0 || f > files.size()) {
-                    throw in.malformed("page maps file " + f + " of " + files.size());
-                }
-                mapping[used[k]] = f == 0 ? 0 : files.get(f - 1).id();
-            }
-        }
-        long[] index = null;
-        if ((present & 4) != 0) {
-            index = new long[n];
+        String[] names = {"flags", "mapcount", "refcount", "head offset", "order", "entire mapcount", "mapping",
+            "index"};
+        for (int c = 0; c < names.length; c++) {
             Runs.read(in, column, count, 0);
             for (int k = 0; k < count; k++) {
-                index[used[k]] = column[k];
+                MemMap.RawSection s = sections.get(slots[k] >>> shift);
+                int i = (int) (slots[k] & (n - 1));
+                long v = column[k];
+                if (c >= 1 && c != 7 && c != 4 && v != (int) v) {
+                    throw in.malformed(names[c] + " " + v + " does not fit 32 bits");
+                }
+                switch (c) {
+                    case 0 -> s.flags()[i] = Long.rotateRight(v, 1);
+                    case 1 -> s.mapcount()[i] = (int) v;
+                    case 2 -> s.refcount()[i] = (int) v;
+                    case 3 -> s.headOffset()[i] = (int) v;
+                    case 4 -> {
+                        if (v < 0 || v > 63) {
+                            throw in.malformed("folio order " + v);
+                        }
+                        s.order()[i] = (byte) v;
+                    }
+                    case 5 -> optional(s.entireMapcount(), i, v, names[c], s).run();
+                    case 6 -> {
+                        if (v < 0 || v > files.size()) {
+                            throw in.malformed("page maps file " + v + " of " + files.size());
+                        }
+                        optional(s.mapping(), i, v == 0 ? 0 : files.get((int) v - 1).id(), names[c], s).run();
+                    }
+                    default -> {
+                        if (s.index() != null) {
+                            s.index()[i] = v;
+                        } else if (v != 0) {
+                            throw in.malformed("index " + v + " in section " + s.number() + ", which has none");
+                        }
+                    }
+                }
             }
         }
-        memMap.restoreRawSection(new MemMap.RawSection(number, flags, mapcount, refcount, headOffset, order,
-                entireMapcount, mapping, index));
     }
 
-    /** Reads one int column of the used slots and spreads it over a whole section. */
-    private int[] scatterInts(long[] column, int[] used, int count, String what)
-            throws IOException, BodyInput.Malformed {
-        Runs.read(in, column, count, 0);
-        int[] out = new int[MemMap.RAW_SECTION_PAGES];
-        for (int k = 0; k < count; k++) {
-            if (column[k] != (int) column[k]) {
-                throw in.malformed(what + " " + column[k] + " does not fit 32 bits");
+    private Runnable optional(int[] column, int i, long v, String what, MemMap.RawSection s)
+            throws BodyInput.Malformed {
+        if (column == null) {
+            if (v != 0) {
+                throw in.malformed(what + " " + v + " in section " + s.number() + ", which has none");
             }
-            out[used[k]] = (int) column[k];
+            return () -> { };
         }
-        return out;
+        return () -> column[i] = (int) v;
     }
 
     private void readIMmap(AddressSpace f) throws IOException, BodyInput.Malformed {
@@ -341,6 +371,13 @@ final class BodyReader {
             }
             slots[i] = (int) slot;
             previousSlot = (int) slot;
+        }
+        for (int i = 0, c = 0; i < n; i++) {
+            if (c < children && slots[c] == i) {
+                c++;
+            } else {
+                mapped.addEntry(t.level(), entries[i]);
+            }
         }
         for (int i = 0; i < children; i++) {
             int level = in.readByte();

@@ -16,11 +16,13 @@ import java.util.Map;
 
 /**
  * Writes a model as the snapshot body (before compression), in this order: memmap scalars, files'
- * identities, memmap sections (used slots, then columns as {@link Runs}), page caches (as
- * differences from what the memmap implies), VMAs, each file's {@code i_mmap} order, and the
- * page-table tree depth first. {@link BodyReader} reads it back.
+ * identities, the memmap's section list, VMAs, each file's {@code i_mmap} order, the page-table
+ * tree depth first, the memmap's used slots and columns, and page caches (as differences from
+ * what the memmap implies). {@link BodyReader} reads it back.
  */
 final class BodyWriter {
+    static final int SECTION_SHIFT = Integer.numberOfTrailingZeros(MemMap.RAW_SECTION_PAGES);
+
     private final MmStruct mm;
     private final BodyOutput out;
     private final Map<Integer, Integer> fileIndexById = new HashMap<>();
@@ -28,6 +30,7 @@ final class BodyWriter {
     private long pageTables;
     private long presentPages;
     private long previousTablePfn;
+    private MappedPfns mapped;
     private long previousAttributes;
     private long previousPfn;
 
@@ -61,9 +64,10 @@ final class BodyWriter {
         for (MemMap.RawSection s : sections) {
             out.writeUnsigned(s.number() - previousNumber - 1);
             previousNumber = s.number();
-            writeSection(s);
+            out.writeByte((s.entireMapcount() != null ? 1 : 0) | (s.mapping() != null ? 2 : 0)
+                    | (s.index() != null ? 4 : 0));
         }
-        writePageCaches(files, sections);
+        mapped = new MappedPfns(sections.stream().map(MemMap.RawSection::number).toList());
 
         List<VmArea> vmas = mm.vmas();
         out.writeUnsigned(vmas.size());
@@ -95,6 +99,8 @@ final class BodyWriter {
         }
 
         writeTable(mm.pgd());
+        writeMemMap(sections);
+        writePageCaches(files, sections);
         return new Contents(files.size(), vmas.size(), pageTables, sections.size(), presentPages);
     }
 
@@ -164,7 +170,7 @@ final class BodyWriter {
             if (s.mapping() == null || s.index() == null) {
                 continue;
             }
-            long base = s.number() * MemMap.RAW_SECTION_PAGES;
+            long base = s.number() << SECTION_SHIFT;
             for (int slot = 0; slot < MemMap.RAW_SECTION_PAGES; slot++) {
                 int id = s.mapping()[slot];
                 Integer file = id == 0 ? null : fileIndexById.get(id);
@@ -176,78 +182,91 @@ final class BodyWriter {
         return derived;
     }
 
+    private static boolean used(MemMap.RawSection s, int i) {
+        return s.flags()[i] != 0 || s.mapcount()[i] != 0 || s.refcount()[i] != 0 || s.headOffset()[i] != 0
+                || s.order()[i] != 0 || (s.entireMapcount() != null && s.entireMapcount()[i] != 0)
+                || (s.mapping() != null && s.mapping()[i] != 0) || (s.index() != null && s.index()[i] != 0);
+    }
+
     /**
-     * A section: its used slots (any column non-zero) as ranges, then each column over the used
-     * slots only, so a sparse section costs what it holds, not 32768 slots. Flags are rotated
+     * The memmap's used slots (any column non-zero) and their columns. The slots come in two
+     * lists: the mapped PFNs ({@link MappedPfns}, known to the reader from the page tables; only a
+     * used/unused column is written for them), then every other used slot, section by section, as
+     * ranges. Each column ({@link Runs}) then runs over both lists in that order. Flags are rotated
      * left by one so that the validity bit (63) becomes bit 0 and deltas stay short.
      */
-    private void writeSection(MemMap.RawSection s) throws IOException {
+    private void writeMemMap(List<MemMap.RawSection> sections) throws IOException {
+        Map<Long, MemMap.RawSection> byNumber = new HashMap<>();
+        for (MemMap.RawSection s : sections) {
+            byNumber.put(s.number(), s);
+        }
         int n = MemMap.RAW_SECTION_PAGES;
-        int[] used = new int[n];
+        long[] usedMapped = new long[mapped.size()];
+        long[] slots = new long[16];
         int count = 0;
-        for (int i = 0; i < n; i++) {
-            if (s.flags()[i] != 0 || s.mapcount()[i] != 0 || s.refcount()[i] != 0 || s.headOffset()[i] != 0
-                    || s.order()[i] != 0 || (s.entireMapcount() != null && s.entireMapcount()[i] != 0)
-                    || (s.mapping() != null && s.mapping()[i] != 0) || (s.index() != null && s.index()[i] != 0)) {
-                used[count++] = i;
+        for (int i = 0; i < mapped.size(); i++) {
+            long pfn = mapped.pfn(i);
+            if (used(byNumber.get(pfn >>> SECTION_SHIFT), (int) (pfn & (n - 1)))) {
+                usedMapped[i] = 1;
+                slots = grow(slots, count);
+                slots[count++] = pfn;
             }
         }
-        int ranges = 0;
-        for (int k = 0; k < count; k++) {
-            if (k == 0 || used[k] != used[k - 1] + 1) {
-                ranges++;
+        Runs.write(out, usedMapped, usedMapped.length, 0);
+        for (MemMap.RawSection s : sections) {
+            long base = s.number() << SECTION_SHIFT;
+            int ranges = 0;
+            int start = -1;
+            int[] starts = new int[16];
+            int[] lengths = new int[16];
+            for (int i = 0; i <= n; i++) {
+                boolean other = i < n && used(s, i) && !mapped.contains(base + i);
+                if (other) {
+                    slots = grow(slots, count);
+                    slots[count++] = base + i;
+                    if (start < 0) {
+                        start = i;
+                    }
+                } else if (start >= 0) {
+                    if (ranges == starts.length) {
+                        starts = java.util.Arrays.copyOf(starts, ranges * 2);
+                        lengths = java.util.Arrays.copyOf(lengths, ranges * 2);
+                    }
+                    starts[ranges] = start;
+                    lengths[ranges++] = i - start;
+                    start = -1;
+                }
             }
-        }
-        out.writeUnsigned(ranges);
-        int previousEnd = 0;
-        for (int k = 0; k < count; ) {
-            int start = used[k];
-            int length = 1;
-            while (k + length < count && used[k + length] == start + length) {
-                length++;
+            out.writeUnsigned(ranges);
+            int previousEnd = 0;
+            for (int r = 0; r < ranges; r++) {
+                out.writeUnsigned(starts[r] - previousEnd);
+                out.writeUnsigned(lengths[r] - 1);
+                previousEnd = starts[r] + lengths[r];
             }
-            out.writeUnsigned(start - previousEnd);
-            out.writeUnsigned(length - 1);
-            previousEnd = start + length;
-            k += length;
         }
         long[] column = new long[count];
-        for (int k = 0; k < count; k++) {
-            column[k] = Long.rotateLeft(s.flags()[used[k]], 1);
-        }
-        Runs.write(out, column, count, 0);
-        Runs.write(out, gather(s.mapcount(), used, column, count), count, 0);
-        Runs.write(out, gather(s.refcount(), used, column, count), count, 0);
-        Runs.write(out, gather(s.headOffset(), used, column, count), count, 0);
-        for (int k = 0; k < count; k++) {
-            column[k] = s.order()[used[k]];
-        }
-        Runs.write(out, column, count, 0);
-        int present = (s.entireMapcount() != null ? 1 : 0) | (s.mapping() != null ? 2 : 0) | (s.index() != null ? 4 : 0);
-        out.writeByte(present);
-        if (s.entireMapcount() != null) {
-            Runs.write(out, gather(s.entireMapcount(), used, column, count), count, 0);
-        }
-        if (s.mapping() != null) {
+        for (int c = 0; c < 8; c++) {
             for (int k = 0; k < count; k++) {
-                int id = s.mapping()[used[k]];
-                column[k] = id == 0 ? 0 : fileIndex(id) + 1;
-            }
-            Runs.write(out, column, count, 0);
-        }
-        if (s.index() != null) {
-            for (int k = 0; k < count; k++) {
-                column[k] = s.index()[used[k]];
+                MemMap.RawSection s = byNumber.get(slots[k] >>> SECTION_SHIFT);
+                int i = (int) (slots[k] & (n - 1));
+                column[k] = switch (c) {
+                    case 0 -> Long.rotateLeft(s.flags()[i], 1);
+                    case 1 -> s.mapcount()[i];
+                    case 2 -> s.refcount()[i];
+                    case 3 -> s.headOffset()[i];
+                    case 4 -> s.order()[i];
+                    case 5 -> s.entireMapcount() == null ? 0 : s.entireMapcount()[i];
+                    case 6 -> s.mapping() == null || s.mapping()[i] == 0 ? 0 : fileIndex(s.mapping()[i]) + 1;
+                    default -> s.index() == null ? 0 : s.index()[i];
+                };
             }
             Runs.write(out, column, count, 0);
         }
     }
 
-    private static long[] gather(int[] from, int[] used, long[] to, int count) {
-        for (int k = 0; k < count; k++) {
-            to[k] = from[used[k]];
-        }
-        return to;
+    private static long[] grow(long[] a, int size) {
+        return size < a.length ? a : java.util.Arrays.copyOf(a, a.length * 2);
     }
 
     /** A table: level, PFN, entries as runs, the slots that hold lower tables, then those tables. */
@@ -297,6 +316,7 @@ final class BodyWriter {
                 children++;
             } else {
                 presentPages += presentLeafPages(t.level(), e[i]);
+                mapped.addEntry(t.level(), e[i]);
             }
         }
         out.writeUnsigned(children);

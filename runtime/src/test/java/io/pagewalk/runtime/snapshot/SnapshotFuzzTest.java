@@ -211,19 +211,15 @@ class SnapshotFuzzTest {
             }, "files", 1), "file path length");
             failsWith(craftedBody(out -> {
                 scalars(out);
-                out.writeUnsigned(0); // files
-                out.writeUnsigned(1); // sections
-                out.writeUnsigned(0); // section 0
-                out.writeUnsigned(1); // one range of used slots: all of them
+                oneSectionNoVmasEmptyPgd(out);
+                out.writeUnsigned(1); // one range of unmapped used slots: all of them
                 out.writeUnsigned(0);
                 out.writeUnsigned(32767);
                 out.writeUnsigned(-1L); // a run of 2^64 flags
             }, "memMapSections", 1), "run of 18446744073709551615+1 values");
             failsWith(craftedBody(out -> {
                 scalars(out);
-                out.writeUnsigned(0);
-                out.writeUnsigned(1);
-                out.writeUnsigned(0);
+                oneSectionNoVmasEmptyPgd(out);
                 out.writeUnsigned(1);
                 out.writeUnsigned(32000);
                 out.writeUnsigned(1000); // slots 32000..33000 of 32768
@@ -325,6 +321,19 @@ class SnapshotFuzzTest {
         out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE + 1);
         out.writeSigned(Long.MAX_VALUE);
         out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE);
+    }
+
+    /** Files 0, one section (number 0, no optional columns), VMAs 0, a PGD with nothing in it. */
+    private static void oneSectionNoVmasEmptyPgd(BodyOutput out) throws IOException {
+        out.writeUnsigned(0); // files
+        out.writeUnsigned(1); // sections
+        out.writeUnsigned(0); // section 0
+        out.writeByte(0); // its optional columns: none
+        out.writeUnsigned(0); // VMAs
+        out.writeByte(0); // the PGD
+        out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE);
+        out.writeUnsigned(0); // no used entries
+        out.writeUnsigned(0); // no lower tables
     }
 
     private byte[] craftedBody(BodyContent content) throws IOException {
