@@ -59,6 +59,10 @@ final class LiveImporter {
             if (Thread.currentThread().isInterrupted() && e.reason() == ProcfsException.Reason.IO_ERROR) {
                 throw new ProcfsException(pid, ProcfsException.Reason.IO_ERROR, 0, "import interrupted", e);
             }
+            if (e.reason() == ProcfsException.Reason.NO_SUCH_PROCESS) {
+                // It existed when we started (checked above), so it exited and was reaped meanwhile.
+                throw new ProcfsException(pid, ProcfsException.Reason.EXITED, ESRCH, "process exited during the import", e);
+            }
             throw e;
         }
     }
