@@ -90,10 +90,14 @@ public final class HugeSplit {
         memMap.addRefcount(head, -1);
     }
 
-    /** {@code split_huge_pud()}: x86 has no anonymous PUD THPs, so a PUD leaf is always zapped. */
+    /**
+     * {@code split_huge_pud()}: x86 has no anonymous PUD THPs, so a PUD leaf is always zapped. The
+     * kernel tests only {@code pud_trans_huge()} (the PSE bit), so a PROT_NONE leaf, which has
+     * PRESENT clear, is zapped too.
+     */
     public static void split_huge_pud(VmArea vma, EntryPointer pudp, long addr) {
         long pud = pudp.get();
-        if (!(pud_present(pud) && pud_trans_huge(pud))) {
+        if (!pud_trans_huge(pud)) {
             return;
         }
         MemMap memMap = vma.mm().memMap();
