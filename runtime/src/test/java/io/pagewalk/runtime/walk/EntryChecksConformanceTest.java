@@ -301,7 +301,8 @@ class EntryChecksConformanceTest {
 
     @Test
     void positiveReturn_fromAnyCallback_isReturnedUnchangedAndStopsTheWalkAtOnce() {
-        for (CallRecorder.Hook hook : List.of(CallRecorder.Hook.PUD, PMD, PTE, HOLE, PRE_VMA)) {
+        for (CallRecorder.Hook hook : List.of(CallRecorder.Hook.PGD, CallRecorder.Hook.P4D, CallRecorder.Hook.PUD,
+                PMD, PTE, HOLE, PRE_VMA)) {
             TestMm t = twoVmas();
             t.page(0x400000);
             t.page(0x600000);
@@ -309,7 +310,8 @@ class EntryChecksConformanceTest {
             CallRecorder r = new CallRecorder();
             r.on(hook, (e, a, n, d, w) -> 7);
             int ret = PageWalk.walkPageRange(t.mm, 0x3ff000, 0x700000,
-                    r.ops(EnumSet.of(CallRecorder.Hook.PUD, PMD, PTE, HOLE, PRE_VMA, POST_VMA)).build(), null);
+                    r.ops(EnumSet.of(CallRecorder.Hook.PGD, CallRecorder.Hook.P4D, CallRecorder.Hook.PUD, PMD, PTE,
+                            HOLE, PRE_VMA, POST_VMA)).build(), null);
             assertEquals(7, ret, hook.name());
             String last = r.calls.get(r.calls.size() - 1);
             long hits = r.calls.stream().filter(c -> c.startsWith(prefix(hook))).count();
@@ -333,6 +335,8 @@ class EntryChecksConformanceTest {
 
     private static String prefix(CallRecorder.Hook hook) {
         return switch (hook) {
+            case PGD -> "pgd_entry";
+            case P4D -> "p4d_entry";
             case PUD -> "pud_entry";
             case PMD -> "pmd_entry";
             case PTE -> "pte_entry";
@@ -385,6 +389,20 @@ class EntryChecksConformanceTest {
         r.on(TEST_WALK, (e, a, n, d, w) -> 1);
         assertEquals(0, PageWalk.walkPageMapping(file, 0, 200, r.ops(TEST_WALK, PRE_VMA, POST_VMA, HOLE), null));
         assertEquals(List.of("test_walk 0x10000000 0x10010000"), r.calls);
+    }
+
+    @Test
+    void walkPageMapping_pfnmapVmaWithoutTestWalk_holeThenStopsTheWholeWalkWithZero() {
+        AddressSpace file = new AddressSpace("/dev/mem", 1, 1, false);
+        TestMm a = new TestMm();
+        TestMm b = new TestMm();
+        a.file(0x10000000, 0x10004000, TestMm.RW_ANON | VmFlags.VM_PFNMAP | VmFlags.VM_SHARED, file, 0);
+        b.file(0x20000000, 0x20004000, TestMm.RW_ANON | VmFlags.VM_SHARED, file, 0);
+        file.iMmapLockRead();
+        CallRecorder r = new CallRecorder();
+        assertEquals(0, PageWalk.walkPageMapping(file, 1, 2, r.ops(PRE_VMA, HOLE), null));
+        // walk_page_test() gets the whole VMA, and its "skip" ends the mapping walk.
+        assertEquals(List.of("pte_hole 0x10000000 0x10004000 -1 vma@0x10000000"), r.calls);
     }
 
     // ---- 14, 15 ----

@@ -73,6 +73,35 @@ class HugeEntryConformanceTest {
     }
 
     @Test
+    void pmdMigrationEntryInAFileVma_isZappedNotSplit_thenReportsAHoleOfDepth3() {
+        TestMm t = new TestMm();
+        AddressSpace file = new AddressSpace("/lib/big.so", 8, 7, false);
+        t.file(0x600000, 0x800000, TestMm.RW_ANON, file, 0);
+        t.migrationPmd(0x600000);
+        t.readLock();
+        CallRecorder r = new CallRecorder();
+        assertEquals(0, PageWalk.walkPageRange(t.mm, 0x600000, 0x601000, r.ops(CallRecorder.Hook.PTE, HOLE), null));
+        assertEquals(List.of("pte_hole 0x600000 0x601000 3 vma@0x600000"), r.calls);
+        assertEquals(0, t.get(0x600000, PMD));
+    }
+
+    @Test
+    void pmdMigrationEntryInAnAnonVma_isSplitIntoPteMigrationEntries() {
+        TestMm t = new TestMm();
+        t.anon(0x600000, 0x800000);
+        long head = t.migrationPmd(0x600000);
+        t.readLock();
+        CallRecorder r = new CallRecorder();
+        assertEquals(0, PageWalk.walkPageRange(t.mm, 0x600000, 0x602000, r.ops(CallRecorder.Hook.PTE, HOLE), null));
+        long mig = io.pagewalk.runtime.pgtable.Swapops.SWP_MIGRATION_READ;
+        assertEquals(List.of(
+                "pte_entry 0x600000 0x601000 " + hex(io.pagewalk.runtime.pgtable.Swapops.swp_entry_to_pte(
+                        io.pagewalk.runtime.pgtable.Swapops.make_migration_entry((int) mig, head))),
+                "pte_entry 0x601000 0x602000 " + hex(io.pagewalk.runtime.pgtable.Swapops.swp_entry_to_pte(
+                        io.pagewalk.runtime.pgtable.Swapops.make_migration_entry((int) mig, head + 1)))), r.calls);
+    }
+
+    @Test
     void pudLeaf_withALowerHandler_isZappedThenReportsAHoleOfDepth2() {
         TestMm t = new TestMm();
         t.anon(0x40000000L, 0x80000000L);
