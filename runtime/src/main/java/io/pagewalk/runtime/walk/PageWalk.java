@@ -45,9 +45,11 @@ import io.pagewalk.runtime.pgtable.PagingGeometry;
  * {@code end} may be {@code -1} (the top of the address space). Nothing checks page alignment,
  * because the kernel does not.
  *
- * <p>One deviation, documented in CONFORMANCE.md: where the kernel would loop for ever on a callback
- * that always asks for {@link PageWalkAction#ACTION_AGAIN}, the walk gives up after
- * {@link #MAX_AGAIN_RETRIES} retries of the same entry and returns {@code -ELOOP}.
+ * <p>Deviations, all listed in runtime/CONFORMANCE.md with the test of every rule: where the kernel
+ * would loop for ever on a callback that always asks for {@link PageWalkAction#ACTION_AGAIN}, the
+ * walk gives up after {@link #MAX_AGAIN_RETRIES} retries of the same entry and returns
+ * {@code -ELOOP}; {@code install_pte} ops without {@code pte_entry} leave existing PTEs alone (the
+ * kernel would call NULL); a PUD that is neither none, huge nor a table is skipped.
  */
 public final class PageWalk {
     private PageWalk() {}

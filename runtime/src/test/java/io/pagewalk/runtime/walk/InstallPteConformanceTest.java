@@ -173,6 +173,23 @@ class InstallPteConformanceTest {
     }
 
     @Test
+    void guardInstall_thp_pmdEntryReturns1WithoutSplitting_thenTheZapLetsTheRetryInstall() {
+        TestMm t = new TestMm();
+        t.anon(0x600000, 0x800000);
+        t.thp(0x600000);
+        long thp = t.get(0x600000, PMD);
+        t.readLock();
+        long[] nr = {0};
+        assertEquals(1, PageWalk.walkPageRangeMm(t.mm, 0x600000, 0x800000, guardInstallOps(), nr));
+        assertEquals(thp, t.get(0x600000, PMD));
+        assertEquals(0, nr[0]);
+        int[] walks = {0};
+        assertEquals(0, guardInstall(t.mm, 0x600000, 0x800000, zapper(t.mm), walks));
+        assertEquals(2, walks[0]);
+        assertEquals(GUARD, t.get(0x7ff000, PTE));
+    }
+
+    @Test
     void guardInstall_pageThatKeepsComingBack_givesRestartAfterThreeWalks() {
         TestMm t = new TestMm();
         t.anon(0x400000, 0x402000);
