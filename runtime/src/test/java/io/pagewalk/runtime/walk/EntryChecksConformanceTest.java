@@ -163,6 +163,19 @@ class EntryChecksConformanceTest {
     }
 
     @Test
+    void testWalkAndPreVma_getTheClippedRange() {
+        TestMm t = twoVmas();
+        t.readLock();
+        CallRecorder r = new CallRecorder();
+        assertEquals(0, PageWalk.walkPageRange(t.mm, 0x401000, 0x601000, r.ops(TEST_WALK, PRE_VMA), null));
+        assertEquals(List.of(
+                "test_walk 0x401000 0x402000",
+                "pre_vma 0x401000 0x402000",
+                "test_walk 0x600000 0x601000",
+                "pre_vma 0x600000 0x601000"), r.calls);
+    }
+
+    @Test
     void walkPageRange_callbacksInsideAVma_haveTheVmaSetAndClippedAddresses() {
         TestMm t = twoVmas();
         t.page(0x401000);

@@ -198,6 +198,15 @@ class FolioWalkConformanceTest {
         assertNotFound(empty, empty.mm.findVma(0x400000), 0x400000, ALL);
     }
 
+    @Test
+    void pfnmapPte_hasNoNormalPage_andIsNotFound() {
+        TestMm t = new TestMm();
+        VmArea vma = t.pfnmap(0x400000, 0x402000);
+        t.pte(0x400000, Pgtable.pfn_pte(0xfe000, TestMm.PROT_RW | Pgtable._PAGE_SPECIAL));
+        t.readLock();
+        assertNotFound(t, vma, 0x400000, ALL);
+    }
+
     // ---- 53 ----
 
     @Test

@@ -232,6 +232,40 @@ class HoleDepthConformanceTest {
     }
 
     @Test
+    void topOfAddressSpace_lastPteHasNextZero_andTheLevelLoopsStopAtEnd() {
+        // Kernel-style walk up to 2^64-1: *_addr_end() keeps the -1 trick, the last pte_entry's next
+        // wraps to 0 exactly as addr + PAGE_SIZE does in the kernel.
+        TestMm t = new TestMm();
+        t.pte(0xffffffffffffe000L, 0);
+        t.writeLock();
+        CallRecorder r = new CallRecorder();
+        assertEquals(0, PageWalk.walkPageRangeNovma(t.mm, 0xffffffffffffe000L, -1L,
+                r.ops(PGD, PUD, PMD, PTE, HOLE), null, null));
+        assertEquals(List.of(
+                "pgd_entry 0xffffffffffffe000 0xffffffffffffffff",
+                "pud_entry 0xffffffffffffe000 0xffffffffffffffff",
+                "pmd_entry 0xffffffffffffe000 0xffffffffffffffff",
+                "pte_entry 0xffffffffffffe000 0xfffffffffffff000 0x0",
+                "pte_entry 0xfffffffffffff000 0x0 0x0"), r.calls);
+    }
+
+    @Test
+    void noVmaWalk_withAnotherRoot_walksThatRootNotTheMms() {
+        TestMm t = new TestMm();
+        t.page(0x400000);
+        TestMm other = new TestMm();
+        other.pte(0x401000, 0);
+        t.writeLock();
+        CallRecorder r = new CallRecorder();
+        assertEquals(0, PageWalk.walkPageRangeNovma(t.mm, 0x400000, 0x402000, r.ops(PTE, HOLE), other.mm.pgd(), null));
+        assertEquals(List.of("pte_entry 0x400000 0x401000 0x0", "pte_entry 0x401000 0x402000 0x0"), r.calls);
+        r.calls.clear();
+        assertEquals(0, PageWalk.walkPageRangeNovma(t.mm, 0x400000, 0x401000, r.ops(PTE, HOLE), null, null));
+        assertEquals(List.of("pte_entry 0x400000 0x401000 " + CallRecorder.hex(t.get(0x400000, PagingGeometry.PTE))),
+                r.calls);
+    }
+
+    @Test
     void pteBatch_seesTheSameRunsAsPteEntry() {
         TestMm t = new TestMm();
         t.anon(0x400000, 0x404000);
