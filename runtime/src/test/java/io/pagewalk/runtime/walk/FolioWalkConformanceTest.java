@@ -207,6 +207,18 @@ class FolioWalkConformanceTest {
         assertNotFound(t, vma, 0x400000, ALL);
     }
 
+    @Test
+    void badP4dEntry_isClearedAndNotFound_5level() {
+        TestMm t = new TestMm(PagingGeometry.X86_64_5LEVEL);
+        VmArea vma = t.anon(0x400000, 0x800000);
+        t.page(0x400000);
+        var p4d = PageTables.entry(t.mm, 0x400000, io.pagewalk.runtime.pgtable.PagingGeometry.P4D, false);
+        p4d.set(TestMm.swapPte(3)); // not present, not none: p4d_bad()
+        t.readLock();
+        assertNull(FolioWalk.folioWalkStart(new FolioWalk(), vma, 0x400000, ALL));
+        assertEquals(0, p4d.get());
+    }
+
     // ---- 53 ----
 
     @Test

@@ -109,6 +109,20 @@ class HoleDepthConformanceTest {
                 "pmd_entry 0x7fc0000000 0x7fc0200000"), r.calls);
     }
 
+    @Test
+    void badP4dEntry_isClearedAndReportedAsAHoleOfDepth1_5level() {
+        TestMm t = new TestMm(X86_64_5LEVEL);
+        t.anon(0x400000, 0x402000);
+        t.page(0x400000);
+        var p4d = io.pagewalk.runtime.mm.PageTables.entry(t.mm, 0x400000, PagingGeometry.P4D, false);
+        p4d.set(TestMm.swapPte(3)); // not present, not none: p4d_bad()
+        t.readLock();
+        CallRecorder r = new CallRecorder();
+        assertEquals(0, PageWalk.walkPageRange(t.mm, 0x400000, 0x402000, r.ops(P4D, PTE, HOLE), null));
+        assertEquals(List.of("pte_hole 0x400000 0x402000 1 vma@0x400000"), r.calls);
+        assertEquals(0, p4d.get());
+    }
+
     // ---- 20 ----
 
     @Test
