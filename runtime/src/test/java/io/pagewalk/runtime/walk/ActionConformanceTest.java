@@ -215,25 +215,31 @@ class ActionConformanceTest {
 
     @Test
     void actionSetInPgdOrP4dEntry_hasNoEffect() {
-        for (CallRecorder.Hook hook : List.of(PGD, P4D)) {
-            for (PageWalkAction action : List.of(ACTION_CONTINUE, ACTION_AGAIN)) {
-                TestMm t = new TestMm(PagingGeometry.X86_64_5LEVEL);
-                t.anon(0x400000, 0x401000);
-                t.pte(0x400000, 0);
-                t.readLock();
-                CallRecorder r = new CallRecorder();
-                r.on(hook, (e, a, n, d, w) -> {
-                    w.setAction(action);
-                    return 0;
-                });
-                assertEquals(0, PageWalk.walkPageRange(t.mm, 0x400000, 0x401000, r.ops(PGD, P4D, PMD, PTE), null));
-                assertEquals(List.of(
-                        "pgd_entry 0x400000 0x401000",
-                        "p4d_entry 0x400000 0x401000",
-                        "pmd_entry 0x400000 0x401000",
-                        "pte_entry 0x400000 0x401000 0x0"), r.calls, hook + " " + action);
+        for (PagingGeometry g : PagingGeometry.values()) {
+            for (CallRecorder.Hook hook : List.of(PGD, P4D)) {
+                for (PageWalkAction action : List.of(ACTION_CONTINUE, ACTION_AGAIN)) {
+                    assertActionIgnored(g, hook, action);
+                }
             }
         }
+    }
+
+    private static void assertActionIgnored(PagingGeometry g, CallRecorder.Hook hook, PageWalkAction action) {
+        TestMm t = new TestMm(g);
+        t.anon(0x400000, 0x401000);
+        t.pte(0x400000, 0);
+        t.readLock();
+        CallRecorder r = new CallRecorder();
+        r.on(hook, (e, a, n, d, w) -> {
+            w.setAction(action);
+            return 0;
+        });
+        assertEquals(0, PageWalk.walkPageRange(t.mm, 0x400000, 0x401000, r.ops(PGD, P4D, PMD, PTE), null));
+        assertEquals(List.of(
+                "pgd_entry 0x400000 0x401000",
+                "p4d_entry 0x400000 0x401000",
+                "pmd_entry 0x400000 0x401000",
+                "pte_entry 0x400000 0x401000 0x0"), r.calls, g + " " + hook + " " + action);
     }
 
     // ---- 32 ----
