@@ -200,6 +200,24 @@ class EntryChecksConformanceTest {
         assertEquals(List.of("pmd vma@0x400000", "pte vma@0x400000", "pte vma@0x400000"), seen);
     }
 
+    @Test
+    void vmaTreeChangedByACallback_isNotSeen_theNextVmaWasLookedUpBeforeTheWalk() {
+        TestMm t = twoVmas();
+        t.readLock();
+        CallRecorder r = new CallRecorder();
+        r.on(PRE_VMA, (e, a, n, d, w) -> {
+            if (a == 0x400000) {
+                t.anon(0x500000, 0x501000); // lands between the two VMAs
+            }
+            return 0;
+        });
+        assertEquals(0, PageWalk.walkPageRange(t.mm, 0x400000, 0x601000, r.ops(PRE_VMA, HOLE), null));
+        assertEquals(List.of(
+                "pre_vma 0x400000 0x402000",
+                "pte_hole 0x402000 0x600000 -1 novma",
+                "pre_vma 0x600000 0x601000"), r.calls);
+    }
+
     // ---- 6, 7 ----
 
     @Test
