@@ -12,7 +12,8 @@ import java.util.Set;
  * Builds ops whose chosen callbacks record every call (name, addresses in hex, depth, whether a VMA
  * was set) and return 0, so tests can compare the exact callback sequence with the kernel's.
  *
- * <p>Formats: {@code "pgd_entry A N"} (likewise p4d/pud/pmd), {@code "pte_entry A N VALUE"},
+ * <p>Formats: {@code "pgd_entry A N"} (likewise p4d/pud/pmd; {@code "... VALUE"} with
+ * {@link #withValues}), {@code "pte_entry A N VALUE"},
  * {@code "pte_hole A N DEPTH vma@START|novma"}, {@code "hugetlb_entry A N VALUE"},
  * {@code "install_pte A N"}, {@code "test_walk S E"}, {@code "pre_vma S E"},
  * {@code "post_vma vma@START"}. A {@link Reaction} registered with {@link #on} runs after the
@@ -32,8 +33,10 @@ public final class CallRecorder {
 
     public final List<String> calls = new ArrayList<>();
     private final Map<Hook, Reaction> reactions = new EnumMap<>(Hook.class);
-    /** The value {@code install_pte} writes (a guard marker by default in the tests that use it). */
+    /** The value {@code install_pte} writes (a guard marker in the tests that use it). */
     public long installValue;
+    /** Append the entry's value to pgd/p4d/pud/pmd_entry records too ({@code "pmd_entry A N VALUE"}). */
+    public boolean withValues;
 
     public static String hex(long v) {
         return "0x" + Long.toHexString(v);
@@ -116,7 +119,7 @@ public final class CallRecorder {
     }
 
     private int entry(Hook hook, String name, EntryPointer e, long a, long n, MmWalk w) {
-        calls.add(name + " " + hex(a) + " " + hex(n));
+        calls.add(name + " " + hex(a) + " " + hex(n) + (withValues ? " " + hex(e.get()) : ""));
         return react(hook, e, a, n, 0, w);
     }
 

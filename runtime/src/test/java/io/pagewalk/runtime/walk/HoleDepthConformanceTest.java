@@ -191,10 +191,12 @@ class HoleDepthConformanceTest {
         long pmd = t.get(0x80000000L, PagingGeometry.PMD);
         t.readLock();
         CallRecorder r = new CallRecorder();
+        r.withValues = true;
         assertEquals(0, PageWalk.walkPageRange(t.mm, 0x40000000L, 0x80200000L, r.ops(PUD, HOLE), null));
         assertEquals(List.of(
-                "pud_entry 0x40000000 0x80000000",
-                "pud_entry 0x80000000 0x80200000"), r.calls);
+                "pud_entry 0x40000000 0x80000000 " + CallRecorder.hex(pud),
+                "pud_entry 0x80000000 0x80200000 " + CallRecorder.hex(t.get(0x80000000L, PagingGeometry.PUD))),
+                r.calls);
         assertEquals(pud, t.get(0x40000000L, PagingGeometry.PUD));
         assertEquals(pmd, t.get(0x80000000L, PagingGeometry.PMD));
     }

@@ -141,6 +141,7 @@ class HugeEntryConformanceTest {
         long thp = t.get(0x600000, PMD);
         t.readLock();
         CallRecorder r = new CallRecorder();
+        r.withValues = true;
         r.on(CallRecorder.Hook.PMD, (e, a, n, d, w) -> {
             if (Pgtable.pmd_trans_huge(e.get())) {
                 w.setAction(PageWalkAction.ACTION_CONTINUE);
@@ -150,9 +151,9 @@ class HugeEntryConformanceTest {
         assertEquals(0, PageWalk.walkPageRange(t.mm, 0x5ff000, 0x601000,
                 r.ops(CallRecorder.Hook.PMD, CallRecorder.Hook.PTE), null));
         assertEquals(List.of(
-                "pmd_entry 0x5ff000 0x600000",
+                "pmd_entry 0x5ff000 0x600000 " + hex(t.get(0x5ff000, PMD)),
                 "pte_entry 0x5ff000 0x600000 0x0",
-                "pmd_entry 0x600000 0x601000"), r.calls);
+                "pmd_entry 0x600000 0x601000 " + hex(Pgtable.pfn_pmd(head, TestMm.PROT_RW))), r.calls);
         assertEquals(thp, t.get(0x600000, PMD));
         assertEquals(1, t.mm.memMap().entireMapcount(head));
     }
@@ -171,6 +172,7 @@ class HugeEntryConformanceTest {
         io.pagewalk.runtime.mm.PageTables.set(t.mm, 0x40000000L, PUD, pud);
         t.writeLock();
         CallRecorder r = new CallRecorder();
+        r.withValues = true;
         List<String> seen = new ArrayList<>();
         r.on(CallRecorder.Hook.PTE, (e, a, n, d, w) -> {
             seen.add(CallRecorder.vma(w) + " ptl=" + e.table().ptlHeld());
@@ -183,12 +185,12 @@ class HugeEntryConformanceTest {
         assertEquals(0, PageWalk.walkPageRangeNovma(t.mm, 0x5ff000, 0x40200000L, r.ops(
                 CallRecorder.Hook.PUD, CallRecorder.Hook.PMD, CallRecorder.Hook.PTE), null, null));
         assertEquals(List.of(
-                "pud_entry 0x5ff000 0x40000000",
-                "pmd_entry 0x5ff000 0x600000",
+                "pud_entry 0x5ff000 0x40000000 " + hex(t.get(0x5ff000, PUD)),
+                "pmd_entry 0x5ff000 0x600000 " + hex(t.get(0x5ff000, PMD)),
                 "pte_entry 0x5ff000 0x600000 0x0",
-                "pmd_entry 0x600000 0x800000",
-                "pmd_entry 0x800000 0xa00000",
-                "pud_entry 0x40000000 0x40200000"), r.calls);
+                "pmd_entry 0x600000 0x800000 " + hex(thp),
+                "pmd_entry 0x800000 0xa00000 " + hex(migration),
+                "pud_entry 0x40000000 0x40200000 " + hex(pud)), r.calls);
         assertEquals(List.of("novma", "novma ptl=false", "novma", "novma"), seen);
         assertEquals(thp, t.get(0x600000, PMD));
         assertEquals(migration, t.get(0x800000, PMD));
