@@ -129,6 +129,22 @@ final class BodyReader {
             previousEnd = end;
         }
 
+        in.part("gate VMA");
+        if (in.readBoolean("gate VMA flag")) {
+            long start = in.readUnsigned();
+            long pages = in.readUnsigned();
+            long flags = in.readUnsigned();
+            String name = in.readString("gate VMA name");
+            long pageShift = in.readUnsigned();
+            if ((pages >>> (64 - PagingGeometry.PAGE_SHIFT)) != 0 || pageShift < PagingGeometry.PAGE_SHIFT
+                    || pageShift > 62) {
+                throw in.malformed("gate VMA of " + Long.toUnsignedString(pages) + " pages, page shift "
+                        + Long.toUnsignedString(pageShift));
+            }
+            mm.setGateVma(start, start + (pages << PagingGeometry.PAGE_SHIFT), flags, name)
+                    .setPageShift((int) pageShift);
+        }
+
         in.part("i_mmap");
         for (AddressSpace f : files) {
             readIMmap(f);

@@ -84,6 +84,17 @@ final class BodyWriter {
             previousEnd = vma.end();
         }
 
+        // The gate VMA ([vsyscall]) lives beside the tree, above TASK_SIZE.
+        VmArea gate = mm.gateVma();
+        out.writeByte(gate == null ? 0 : 1);
+        if (gate != null) {
+            out.writeUnsigned(gate.start());
+            out.writeUnsigned((gate.end() - gate.start()) >>> PagingGeometry.PAGE_SHIFT);
+            out.writeUnsigned(gate.flags());
+            out.writeString(gate.name());
+            out.writeUnsigned(gate.pageShift());
+        }
+
         // i_mmap order: the walk of a mapping visits VMAs in it, and it is not always re-sorted.
         for (AddressSpace f : files) {
             List<VmArea> ours = f.iMmap().stream().filter(v -> v.mm() == mm).toList();

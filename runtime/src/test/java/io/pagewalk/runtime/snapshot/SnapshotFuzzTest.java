@@ -330,6 +330,7 @@ class SnapshotFuzzTest {
         out.writeUnsigned(0); // section 0
         out.writeByte(0); // its optional columns: none
         out.writeUnsigned(0); // VMAs
+        out.writeByte(0); // no gate VMA
         out.writeByte(0); // the PGD
         out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE);
         out.writeUnsigned(0); // no used entries
@@ -373,6 +374,7 @@ class SnapshotFuzzTest {
         out.writeUnsigned(0); // files
         out.writeUnsigned(0); // sections
         out.writeUnsigned(0); // vmas
+        out.writeByte(0); // no gate VMA
         out.writeByte(0); // the PGD
         out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE);
         out.writeUnsigned(0); // no used entries

@@ -151,6 +151,8 @@ final class SnapshotModels {
         mem.setPage(0x900006, ANON_FLAGS, 1, 1);
         mem.setMapping(0x900006, libc, 9);
         mem.freePage(0x900006); // freed: mapping and index stay in the columns
+        mm.setGateVma(0xffff_ffff_ff60_0000L, 0xffff_ffff_ff60_1000L, VmFlags.VM_EXEC | VmFlags.VM_MAYEXEC,
+                "[vsyscall]");
         mem.failTableAllocationsAfter(100_000);
         return mm;
     }

@@ -81,6 +81,12 @@ public final class ModelEquality {
             indexA.put(va.get(i), i);
             indexB.put(vb.get(i), i);
         }
+        VmArea ga = a.gateVma();
+        VmArea gb = b.gateVma();
+        diff("gate VMA present", ga != null, gb != null);
+        if (ga != null && gb != null) {
+            compareVma("gate VMA", ga, gb, b);
+        }
         List<AddressSpace> fa = ma.addressSpaces();
         List<AddressSpace> fb = mb.addressSpaces();
         for (int i = 0; i < Math.min(fa.size(), fb.size()); i++) {
