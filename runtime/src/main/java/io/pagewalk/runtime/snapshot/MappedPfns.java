@@ -17,14 +17,14 @@ final class MappedPfns {
     private static final int SLOTS = MemMap.RAW_SECTION_PAGES;
     private static final int SHIFT = Integer.numberOfTrailingZeros(SLOTS);
 
-    /** Visited slots of each existing section, as a bitmap. */
+    /** Visited slots of each existing section, as a bitmap, and (last word) how many. */
     private final Map<Long, long[]> visited = new HashMap<>();
     private long[] pfns = new long[1024];
     private int size;
 
     MappedPfns(Iterable<Long> sectionNumbers) {
         for (long number : sectionNumbers) {
-            visited.put(number, new long[SLOTS / 64]);
+            visited.put(number, new long[SLOTS / 64 + 1]);
         }
     }
 
@@ -50,7 +50,10 @@ final class MappedPfns {
         }
     }
 
-    /** Section by section, so a huge leaf over missing sections costs nothing. */
+    /**
+     * Section by section, and 64 slots at a time, so that a leaf over missing sections or over
+     * slots already seen costs next to nothing (a crafted file may repeat one huge leaf many times).
+     */
     private void add(long first, long n) {
         long pfn = first;
         long end = first + n;
@@ -58,17 +61,24 @@ final class MappedPfns {
             long sectionEnd = ((pfn >>> SHIFT) + 1) << SHIFT;
             long chunkEnd = Math.min(end, sectionEnd);
             long[] bits = visited.get(pfn >>> SHIFT);
-            if (bits != null) {
-                for (long p = pfn; p < chunkEnd; p++) {
+            if (bits != null && bits[SLOTS / 64] < SLOTS) {
+                long p = pfn;
+                while (p < chunkEnd) {
                     int slot = (int) (p & (SLOTS - 1));
+                    if ((slot & 63) == 0 && p + 64 <= chunkEnd && bits[slot >>> 6] == -1L) {
+                        p += 64;
+                        continue;
+                    }
                     long mask = 1L << slot;
                     if ((bits[slot >>> 6] & mask) == 0) {
                         bits[slot >>> 6] |= mask;
+                        bits[SLOTS / 64]++;
                         if (size == pfns.length) {
                             pfns = Arrays.copyOf(pfns, size * 2);
                         }
                         pfns[size++] = p;
                     }
+                    p++;
                 }
             }
             pfn = chunkEnd;

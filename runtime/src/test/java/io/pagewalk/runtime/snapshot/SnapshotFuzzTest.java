@@ -208,7 +208,7 @@ class SnapshotFuzzTest {
                 scalars(out);
                 out.writeUnsigned(1);
                 out.writeUnsigned(Long.MAX_VALUE);
-            }, "files", 1), "file path length");
+            }, "files", 1L), "file path length");
             failsWith(craftedBody(out -> {
                 scalars(out);
                 oneSectionNoVmasEmptyPgd(out);
@@ -216,20 +216,20 @@ class SnapshotFuzzTest {
                 out.writeUnsigned(0);
                 out.writeUnsigned(32767);
                 out.writeUnsigned(-1L); // a run of 2^64 flags
-            }, "memMapSections", 1), "run of 18446744073709551615+1 values");
+            }, "memMapSections", 1L), "run of 18446744073709551615+1 values");
             failsWith(craftedBody(out -> {
                 scalars(out);
                 oneSectionNoVmasEmptyPgd(out);
                 out.writeUnsigned(1);
                 out.writeUnsigned(32000);
                 out.writeUnsigned(1000); // slots 32000..33000 of 32768
-            }, "memMapSections", 1), "used slots 32000+1001 outside the section");
+            }, "memMapSections", 1L), "used slots 32000+1001 outside the section");
             failsWith(craftedBody(out -> {
                 scalars(out);
                 out.writeUnsigned(0);
                 out.writeUnsigned(1);
                 out.writeUnsigned(Long.MAX_VALUE);
-            }, "memMapSections", 1), "section number out of range");
+            }, "memMapSections", 1L), "section number out of range");
             failsWith(craftedBody(out -> {
                 for (int i = 0; i < 5; i++) {
                     out.writeUnsigned(-1L);
@@ -238,6 +238,47 @@ class SnapshotFuzzTest {
                 out.writeByte(0xff);
             }), "malformed body");
         });
+    }
+
+    @Test
+    void aQuarterMillionOverlappingHugeLeavesTakeNoTime() {
+        // 512 PUD tables of 512 1 GiB leaves, all over the one memmap section: each leaf spans
+        // 262,144 PFNs, so visiting them page by page would take hours.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> failsWith(craftedBody(out -> {
+            scalars(out);
+            out.writeUnsigned(0); // files
+            out.writeUnsigned(1); // sections
+            out.writeUnsigned(0);
+            out.writeByte(0);
+            out.writeUnsigned(0); // VMAs
+            out.writeByte(0); // no gate VMA
+            out.writeByte(0); // the PGD
+            out.writeSigned(io.pagewalk.runtime.mm.MemMap.TABLE_PFN_BASE);
+            fullTable(out, Pgtable._PAGE_TABLE);
+            out.writeUnsigned(512); // every slot holds a PUD table
+            for (int i = 0; i < 512; i++) {
+                out.writeUnsigned(0);
+            }
+            for (int i = 0; i < 512; i++) {
+                out.writeByte(2);
+                out.writeSigned(1);
+                fullTable(out, i == 0 ? (Pgtable._PAGE_PRESENT | Pgtable._PAGE_PSE) - Pgtable._PAGE_TABLE : 0);
+                out.writeUnsigned(0);
+            }
+        }, "pageTables", 513L, "memMapSections", 1L), "malformed body"));
+    }
+
+    /** 512 used entries: attributes one run starting {@code delta} from the last, PFNs all the same. */
+    private static void fullTable(BodyOutput out, long delta) throws IOException {
+        out.writeUnsigned(1);
+        out.writeUnsigned(0);
+        out.writeUnsigned(511);
+        out.writeUnsigned(511);
+        out.writeSigned(delta);
+        out.writeSigned(0);
+        out.writeUnsigned(511);
+        out.writeSigned(0);
+        out.writeSigned(0);
     }
 
     @Test
@@ -338,18 +379,20 @@ class SnapshotFuzzTest {
     }
 
     private byte[] craftedBody(BodyContent content) throws IOException {
-        return craftedBody(content, "files", 0);
+        return craftedBody(content, "files", 0L);
     }
 
     /** A body written by {@code content}, under a header of an empty model with {@code count} set. */
-    private byte[] craftedBody(BodyContent content, String count, long value) throws IOException {
+    private byte[] craftedBody(BodyContent content, Object... countsAndValues) throws IOException {
         ByteArrayOutputStream z = new ByteArrayOutputStream();
         BodyOutput out = new BodyOutput(new DeflaterOutputStream(z));
         content.write(out);
         long raw = out.written();
         out.close();
         JsonObject h = emptyContents(header());
-        h.getAsJsonObject("contents").addProperty(count, value);
+        for (int i = 0; i < countsAndValues.length; i += 2) {
+            h.getAsJsonObject("contents").addProperty((String) countsAndValues[i], (Number) countsAndValues[i + 1]);
+        }
         return withBody(h, z.toByteArray(), raw);
     }
 
