@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotFuzzTest {
     private static final Duration BOUND = Duration.ofSeconds(120);
+    /** Each read, however damaged the file; generous because the test machine is shared. */
+    private static final Duration PER_READ = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
@@ -62,7 +64,8 @@ class SnapshotFuzzTest {
 
     private SnapshotException fails(byte[] content) throws IOException {
         Files.write(damaged, content);
-        SnapshotException e = assertThrows(SnapshotException.class, () -> SnapshotFile.read(damaged));
+        SnapshotException e = assertTimeoutPreemptively(PER_READ,
+                () -> assertThrows(SnapshotException.class, () -> SnapshotFile.read(damaged)));
         String m = e.getMessage();
         assertFalse(m.contains("\n") || m.contains("\r"), m);
         assertTrue(m.startsWith(damaged.toString() + ": "), m);

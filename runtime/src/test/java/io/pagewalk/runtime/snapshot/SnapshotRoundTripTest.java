@@ -52,6 +52,21 @@ class SnapshotRoundTripTest {
     }
 
     @ParameterizedTest
+    @EnumSource(PagingGeometry.class)
+    void theWalksCompareSomethingOfEveryKind(PagingGeometry g) {
+        // The walk comparison above is only as good as what the walks visit.
+        List<String> calls = WalkEquality.walks(SnapshotModels.full(g));
+        for (String kind : new String[] {"pgd ", "pud ", "pmd ", "pte ", "hole ", "hugetlb ", "test_walk ",
+            "pre_vma ", "post_vma ", "walk_page_mapping file[0] = 0"}) {
+            assertTrue(calls.stream().anyMatch(c -> c.startsWith(kind)), "no call starting with '" + kind + "'");
+        }
+        if (g == PagingGeometry.X86_64_5LEVEL) {
+            assertTrue(calls.stream().anyMatch(c -> c.startsWith("p4d ")));
+        }
+        assertTrue(calls.size() > 1000, calls.size() + " calls");
+    }
+
+    @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
     void randomModelsSurvive(long seed) throws Exception {
         MmStruct mm = SnapshotModels.random(seed);
