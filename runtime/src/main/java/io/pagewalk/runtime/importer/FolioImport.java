@@ -159,14 +159,14 @@ final class FolioImport {
                     zeroPfn = pfn;
                 }
             }
-            memMap.setFolio(pfn, order, fl, 0, 1);
-            for (int k = 0; k < n; k++) {
-                long f = flags[i + k];
-                if (order == 0) {
-                    f &= ~(PageFlags.COMPOUND_HEAD | PageFlags.COMPOUND_TAIL);
+            if (order == 0) {
+                memMap.setPage(pfn, fl, (int) counts[i], 1); // setPage drops the compound bits of an orphan tail
+            } else {
+                memMap.setFolio(pfn, order, fl, 0, 1);
+                for (int k = 0; k < n; k++) {
+                    memMap.setFlags(pfn + k, flags[i + k]);
+                    memMap.setMapcount(pfn + k, (int) counts[i + k]);
                 }
-                memMap.setFlags(pfn + k, f);
-                memMap.setMapcount(pfn + k, (int) counts[i + k]);
             }
             headList.add(pfn);
             i += n;

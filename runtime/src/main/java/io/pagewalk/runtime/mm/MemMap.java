@@ -33,6 +33,7 @@ public final class MemMap {
     private final Map<Integer, AddressSpace> addressSpaces = new HashMap<>();
 
     private static final class Section {
+        final long key;
         final long[] flags = new long[SECTION_PAGES];
         final int[] mapcount = new int[SECTION_PAGES];
         final int[] refcount = new int[SECTION_PAGES];
@@ -43,14 +44,28 @@ public final class MemMap {
         int[] entireMapcount;
         int[] mapping;
         long[] index;
+
+        Section(long key) {
+            this.key = key;
+        }
     }
+
+    /** The section last looked up: PFN-ordered loops (imports, walks) stay in one section for 32768 pages. */
+    private Section lastSection;
 
     private Section section(long pfn, boolean create) {
         long key = pfn >>> SECTION_SHIFT;
-        Section s = sections.get(key);
+        Section s = lastSection;
+        if (s != null && s.key == key) {
+            return s;
+        }
+        s = sections.get(key);
         if (s == null && create) {
-            s = new Section();
+            s = new Section(key);
             sections.put(key, s);
+        }
+        if (s != null) {
+            lastSection = s;
         }
         return s;
     }
