@@ -130,7 +130,8 @@ final class FolioImport {
         return new long[][] {p, f, c};
     }
 
-    private void fill(MemMap memMap, long[] pfns, long[] flags, long[] counts) {
+    /** Makes the pages and folios of sorted {@code pfns} with their kpageflags and kpagecount values. */
+    void fill(MemMap memMap, long[] pfns, long[] flags, long[] counts) {
         LongList headList = new LongList();
         int i = 0;
         while (i < pfns.length) {
