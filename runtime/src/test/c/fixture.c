@@ -44,8 +44,10 @@
  * madvise (as on the test machine): every small-page part is MADV_NOHUGEPAGE, the thp part is
  * already fully PMD-mapped, and thpsplit is made MADV_NOHUGEPAGE after the split. All written
  * data is non-zero so the THP "underused" shrinker has no zero-filled subpages to drop. Pages
- * can sit in a per-CPU LRU-add batch for a while, so KPF_LRU may be unset on fresh pages:
- * tests must not insist on LRU. Memory compaction could in principle migrate a page (new PFN)
+ * can sit in a per-CPU LRU batch for a while (KPF_LRU unset, UNEVICTABLE not yet set after
+ * mlock, SWAPBACKED not yet cleared after MADV_FREE); before "ready" the fixture drains the
+ * batches of every CPU it may run on (drain_lru_batches), but other processes' activity can
+ * still age pages (ACTIVE, REFERENCED): tests must not insist on those bits. Memory compaction could in principle migrate a page (new PFN)
  * while the fixture waits; with tens of MiB on an idle machine this has not been seen.
  *
  * Each file part has its own temp file (so a page-cache page is mapped only once), unlinked
@@ -62,10 +64,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
@@ -252,6 +258,30 @@ static void thp_mode_note(void)
 	}
 }
 
+/*
+ * Empties the per-CPU LRU batches of every CPU we may run on, so that page flags set when a
+ * batch drains (LRU, UNEVICTABLE after mlock, SWAPBACKED cleared after MADV_FREE) are settled
+ * before "ready" instead of whenever some later event drains them. MADV_COLD starts with
+ * lru_add_drain() of the calling CPU; on the arena's last page (always PROT_NONE, never
+ * populated) it has nothing else to do. The original CPU affinity is restored.
+ */
+static void drain_lru_batches(void)
+{
+	cpu_set_t allowed, one;
+	char *unpopulated = arena + ARENA_SIZE - PAGE;
+	if (sched_getaffinity(0, sizeof allowed, &allowed))
+		return;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof one, &one) == 0)
+			madvise(unpopulated, PAGE, MADV_COLD);
+	}
+	sched_setaffinity(0, sizeof allowed, &allowed);
+}
+
 int main(int argc, char **argv)
 {
 	const char *anon_n = NULL;
@@ -394,6 +424,7 @@ int main(int argc, char **argv)
 		region("pageout", p, 8 * PAGE);
 	}
 
+	drain_lru_batches();
 	printf("ready\n");
 	fflush(stdout);
 
