@@ -216,25 +216,43 @@ class LiveImportTest {
         assertEquals(0, mem.entireMapcount(head));
     }
 
+    /**
+     * Flags of every present page, and mapcounts of the pages only the fixture (and its fork
+     * child) can map: those of the arena. Pages of shared libraries are mapped by other processes
+     * that start and exit at any time, so their kpagecount moves between the import and this
+     * read; for them only "mapped at least once" is checked.
+     */
     @Test
     void pageFlagsAndMapcountsEqualKpageflagsAndKpagecount() {
+        FixtureProcess.Region arena = fx.region("arena");
         TreeSet<Long> pfns = new TreeSet<>();
+        Set<Long> arenaPfns = new HashSet<>();
         for (Map.Entry<Long, Long> e : pagemap.entrySet()) {
             if (PagemapEntry.present(e.getValue())) {
                 pfns.add(PagemapEntry.pfn(e.getValue()));
+                if (arena.contains(e.getKey())) {
+                    arenaPfns.add(PagemapEntry.pfn(e.getValue()));
+                }
             }
         }
         long[] sorted = pfns.stream().mapToLong(Long::longValue).toArray();
         KpageReaderOracle k = KpageReaderOracle.read(sorted);
         MemMap mem = mm.memMap();
+        int exact = 0;
         for (int i = 0; i < sorted.length; i++) {
             String where = String.format("pfn 0x%x", sorted[i]);
             assertTrue(mem.pfnValid(sorted[i]), where);
             assertEquals(k.flags[i] & ~VOLATILE_FLAGS, mem.flags(sorted[i]) & ~VOLATILE_FLAGS, where);
-            assertEquals(k.counts[i], mem.mapcount(sorted[i]), where);
+            if (arenaPfns.contains(sorted[i])) {
+                assertEquals(k.counts[i], mem.mapcount(sorted[i]), where);
+                exact++;
+            } else if ((k.flags[i] & PageFlags.ZERO_PAGE) == 0) {
+                assertTrue(mem.mapcount(sorted[i]) >= 1, where);
+            }
             boolean tail = (k.flags[i] & PageFlags.COMPOUND_TAIL) != 0;
             assertEquals(tail, mem.folioHead(sorted[i]) != sorted[i], where);
         }
+        assertTrue(exact > 600, "arena pages compared exactly: " + exact);
     }
 
     @Test
