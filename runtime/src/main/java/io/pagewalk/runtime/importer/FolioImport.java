@@ -30,7 +30,7 @@ final class FolioImport {
     /** Largest folio looked for: order 18, a 1 GiB hugetlb page. */
     private static final int MAX_BLOCKS_BACK = 1 << (18 - 9);
 
-    /** Heads of the folios made (order-0 pages included), for the refcounts set at the end. */
+    /** Heads of the large folios made, for the refcounts set once entire mapcounts are known. */
     long[] heads = new long[0];
     /** Pages that had COMPOUND_TAIL but whose head was not found; imported as small pages. */
     int orphanTails;
@@ -161,21 +161,26 @@ final class FolioImport {
                 }
             }
             if (order == 0) {
-                memMap.setPage(pfn, fl, (int) counts[i], 1); // setPage drops the compound bits of an orphan tail
+                // setPage drops the compound bits of an orphan tail; a small page has no entire
+                // mapping, so its refcount (mapcount, at least 1) is final here.
+                memMap.setPage(pfn, fl, (int) counts[i], Math.max(1, (int) counts[i]));
             } else {
+                headList.add(pfn);
                 memMap.setFolio(pfn, order, fl, 0, 1);
                 for (int k = 0; k < n; k++) {
                     memMap.setFlags(pfn + k, flags[i + k]);
                     memMap.setMapcount(pfn + k, (int) counts[i + k]);
                 }
             }
-            headList.add(pfn);
             i += n;
         }
         heads = headList.toArray();
     }
 
-    /** Sets each folio's refcount to its mapcount (at least 1): the kernel does not export refcounts. */
+    /**
+     * Sets each large folio's refcount to its mapcount (at least 1), as small pages already have
+     * it: the kernel does not export refcounts, and the model assumes no extra pins.
+     */
     void setRefcounts(MemMap memMap) {
         for (long head : heads) {
             memMap.setRefcount(head, Math.max(1, memMap.folioMapcount(head)));

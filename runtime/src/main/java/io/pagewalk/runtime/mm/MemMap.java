@@ -52,6 +52,12 @@ public final class MemMap {
 
     /** The section last looked up: PFN-ordered loops (imports, walks) stay in one section for 32768 pages. */
     private Section lastSection;
+    /**
+     * Sections below {@link #DIRECT_SECTIONS} (8 TiB of PFN space) also by key in an array, so
+     * that lookups in PFN-random order (the pages of a VMA) need no hashing or boxing.
+     */
+    private Section[] direct = new Section[0];
+    private static final int DIRECT_SECTIONS = 1 << 16;
 
     private Section section(long pfn, boolean create) {
         long key = pfn >>> SECTION_SHIFT;
@@ -59,10 +65,22 @@ public final class MemMap {
         if (s != null && s.key == key) {
             return s;
         }
-        s = sections.get(key);
+        if (key < direct.length) {
+            s = direct[(int) key];
+        } else if (key >= DIRECT_SECTIONS) {
+            s = sections.get(key);
+        } else {
+            s = null; // below DIRECT_SECTIONS every section is in the array: this one does not exist
+        }
         if (s == null && create) {
             s = new Section(key);
             sections.put(key, s);
+            if (key < DIRECT_SECTIONS) {
+                if (key >= direct.length) {
+                    direct = java.util.Arrays.copyOf(direct, (int) Math.min(DIRECT_SECTIONS, Math.max(key + 1, 2L * direct.length)));
+                }
+                direct[(int) key] = s;
+            }
         }
         if (s != null) {
             lastSection = s;

@@ -14,6 +14,7 @@ import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.pgtable.Swapops;
 import io.pagewalk.runtime.procfs.KpageReader;
+import io.pagewalk.runtime.procfs.MapsEntry;
 import io.pagewalk.runtime.procfs.PagemapEntry;
 import io.pagewalk.runtime.procfs.PagemapReader;
 import io.pagewalk.runtime.procfs.PagemapScan;
@@ -56,24 +57,51 @@ class LiveImportTest {
     private static FixtureProcess fx;
     private static MmStruct mm;
     private static final List<String> warnings = new ArrayList<>();
-    /** Address to pagemap entry, for every page of every user VMA, read after the import. */
+    /**
+     * Address to pagemap entry, for every page of every user VMA whose entry was the same just
+     * before and just after the import (a page migrated by compaction meanwhile is left out).
+     */
     private static final Map<Long, Long> pagemap = new HashMap<>();
+    /** Pages whose entry changed during the import (compaction, deferred split): not compared. */
+    private static int moved;
+    private static long presentAfterImport;
 
     @BeforeAll
     static void importFixture() throws Exception {
         fx = FixtureProcess.start("all");
+        Map<Long, Long> before = readPagemap();
         mm = LiveImport.importProcess(fx.pid(), new ImportOptions(false, warnings::add));
+        Map<Long, Long> after = readPagemap();
+        presentAfterImport = after.values().stream().filter(PagemapEntry::present).count();
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            if (e.getValue().equals(before.get(e.getKey()))) {
+                pagemap.put(e.getKey(), e.getValue());
+            } else {
+                moved++;
+            }
+        }
+    }
+
+    /** Every page of every VMA below the kernel half ([vsyscall] has no page table). */
+    static Map<Long, Long> readPagemap() throws Exception {
+        Map<Long, Long> out = new HashMap<>();
         try (PagemapReader r = PagemapReader.open(fx.pid())) {
-            for (VmArea vma : mm.vmas()) {
-                if (Long.compareUnsigned(vma.start(), mm.taskSize()) >= 0) {
+            for (MapsEntry m : ProcMaps.readMaps(fx.pid())) {
+                if (m.start() < 0) {
                     continue;
                 }
-                long[] e = r.read(vma.start(), vma.end());
+                long[] e = r.read(m.start(), m.end());
                 for (int i = 0; i < e.length; i++) {
-                    pagemap.put(vma.start() + ((long) i << 12), e[i]);
+                    out.put(m.start() + ((long) i << 12), e[i]);
                 }
             }
         }
+        return out;
+    }
+
+    @Test
+    void fewPagesMovedDuringTheImport() {
+        assertTrue(moved < 64, "pages whose pagemap entry changed during the import: " + moved);
     }
 
     @AfterAll
@@ -84,7 +112,9 @@ class LiveImportTest {
     }
 
     private static long pm(long addr) {
-        return pagemap.get(addr);
+        Long e = pagemap.get(addr);
+        org.junit.jupiter.api.Assumptions.assumeTrue(e != null, "page moved during the import");
+        return e;
     }
 
     @Test
@@ -237,9 +267,19 @@ class LiveImportTest {
         }
         long[] sorted = pfns.stream().mapToLong(Long::longValue).toArray();
         KpageReaderOracle k = KpageReaderOracle.read(sorted);
+        // PFNs still mapped at the same place after the oracle read did not move meanwhile.
+        Set<Long> stillMapped = new HashSet<>();
+        for (Map.Entry<Long, Long> e : readPagemapUnchecked().entrySet()) {
+            if (e.getValue().equals(pagemap.get(e.getKey())) && PagemapEntry.present(e.getValue())) {
+                stillMapped.add(PagemapEntry.pfn(e.getValue()));
+            }
+        }
         MemMap mem = mm.memMap();
         int exact = 0;
         for (int i = 0; i < sorted.length; i++) {
+            if (!stillMapped.contains(sorted[i])) {
+                continue;
+            }
             String where = String.format("pfn 0x%x", sorted[i]);
             assertTrue(mem.pfnValid(sorted[i]), where);
             assertEquals(k.flags[i] & ~VOLATILE_FLAGS, mem.flags(sorted[i]) & ~VOLATILE_FLAGS, where);
@@ -331,7 +371,7 @@ class LiveImportTest {
 
     @Test
     void walkerCountsThePresentPagesPagemapHas() {
-        long kernel = pagemap.values().stream().filter(PagemapEntry::present).count();
+        long kernel = presentAfterImport;
         long[] counted = new long[1];
         MmWalkOps ops = MmWalkOps.builder()
                 .pmdEntry((pmd, addr, next, walk) -> {
@@ -359,6 +399,14 @@ class LiveImportTest {
         }
         assertEquals(kernel, counted[0]);
         assertNotEquals(0, kernel);
+    }
+
+    private static Map<Long, Long> readPagemapUnchecked() {
+        try {
+            return readPagemap();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** kpageflags/kpagecount read by the test itself (the oracle), for sorted PFNs. */
