@@ -369,6 +369,27 @@ class LiveImportTest {
         }
     }
 
+    /** read(2)/pread(2) calls of this JVM so far ({@code syscr} of /proc/self/io). */
+    private static long readSyscalls() throws Exception {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/io"))) {
+            if (line.startsWith("syscr:")) {
+                return Long.parseLong(line.substring(6).trim());
+            }
+        }
+        throw new AssertionError("no syscr in /proc/self/io");
+    }
+
+    @Test
+    void readsAreBatchedNotOnePerPage() throws Exception {
+        long pages = pagemap.size();
+        long before = readSyscalls();
+        LiveImport.importProcess(fx.pid(), new ImportOptions(false, null));
+        long reads = readSyscalls() - before;
+        // smaps, the small per-process files and the capability probe take a few dozen reads;
+        // pagemap one per VMA, kpageflags/kpagecount one per PFN run.
+        assertTrue(reads < pages / 4, reads + " read calls for " + pages + " pages");
+    }
+
     @Test
     void walkerCountsThePresentPagesPagemapHas() {
         long kernel = presentAfterImport;
