@@ -33,6 +33,7 @@ public final class MemMap {
     private final Map<Integer, AddressSpace> addressSpaces = new HashMap<>();
 
     private static final class Section {
+        final long key;
         final long[] flags;
         final int[] mapcount;
         final int[] refcount;
@@ -44,12 +45,13 @@ public final class MemMap {
         int[] mapping;
         long[] index;
 
-        Section() {
-            this(new long[SECTION_PAGES], new int[SECTION_PAGES], new int[SECTION_PAGES],
+        Section(long key) {
+            this(key, new long[SECTION_PAGES], new int[SECTION_PAGES], new int[SECTION_PAGES],
                     new int[SECTION_PAGES], new byte[SECTION_PAGES]);
         }
 
-        Section(long[] flags, int[] mapcount, int[] refcount, int[] headOffset, byte[] order) {
+        Section(long key, long[] flags, int[] mapcount, int[] refcount, int[] headOffset, byte[] order) {
+            this.key = key;
             this.flags = flags;
             this.mapcount = mapcount;
             this.refcount = refcount;
@@ -58,14 +60,50 @@ public final class MemMap {
         }
     }
 
+    /** The section last looked up: PFN-ordered loops (imports, walks) stay in one section for 32768 pages. */
+    private Section lastSection;
+    /**
+     * Sections below {@link #DIRECT_SECTIONS} (8 TiB of PFN space) also by key in an array, so
+     * that lookups in PFN-random order (the pages of a VMA) need no hashing or boxing.
+     */
+    private Section[] direct = new Section[0];
+    private static final int DIRECT_SECTIONS = 1 << 16;
+
     private Section section(long pfn, boolean create) {
         long key = pfn >>> SECTION_SHIFT;
-        Section s = sections.get(key);
+        Section s = lastSection;
+        if (s != null && s.key == key) {
+            return s;
+        }
+        if (key < direct.length) {
+            s = direct[(int) key];
+        } else if (key >= DIRECT_SECTIONS) {
+            s = sections.get(key);
+        } else {
+            s = null; // below DIRECT_SECTIONS every section is in the array: this one does not exist
+        }
         if (s == null && create) {
-            s = new Section();
-            sections.put(key, s);
+            s = new Section(key);
+            install(s);
+        }
+        if (s != null) {
+            lastSection = s;
         }
         return s;
+    }
+
+    /** Adds (or replaces) a section in both lookups. */
+    private void install(Section s) {
+        sections.put(s.key, s);
+        if (s.key < DIRECT_SECTIONS) {
+            if (s.key >= direct.length) {
+                direct = java.util.Arrays.copyOf(direct, (int) Math.min(DIRECT_SECTIONS, Math.max(s.key + 1, 2L * direct.length)));
+            }
+            direct[(int) s.key] = s;
+        }
+        if (lastSection != null && lastSection.key == s.key) {
+            lastSection = s;
+        }
     }
 
     private static int slot(long pfn) {
@@ -462,11 +500,14 @@ public final class MemMap {
         requireColumn(raw.entireMapcount(), true);
         requireColumn(raw.mapping(), true);
         requireColumn(raw.index(), true);
-        Section s = new Section(raw.flags(), raw.mapcount(), raw.refcount(), raw.headOffset(), raw.order());
+        if (raw.number() < 0 || raw.number() > (Long.MAX_VALUE >>> SECTION_SHIFT)) {
+            throw new IllegalArgumentException("section number " + raw.number() + " out of range");
+        }
+        Section s = new Section(raw.number(), raw.flags(), raw.mapcount(), raw.refcount(), raw.headOffset(), raw.order());
         s.entireMapcount = raw.entireMapcount();
         s.mapping = raw.mapping();
         s.index = raw.index();
-        sections.put(raw.number(), s);
+        install(s);
     }
 
     private static void requireColumn(Object column, boolean optional) {
