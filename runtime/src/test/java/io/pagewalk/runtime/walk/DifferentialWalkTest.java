@@ -1,0 +1,333 @@
+package io.pagewalk.runtime.walk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.pagewalk.runtime.Errno;
+import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.walk.reference.FlatScanWalker;
+import io.pagewalk.runtime.walk.reference.FlatScanWalker.Op;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Randomised differential test: {@link PageWalk} against {@link FlatScanWalker}, a flat
+ * per-address reimplementation of the kernel's callback sequence. Each seed builds a
+ * {@link RandomModel}, picks an entry point ({@code walk_page_range}, {@code walk_page_vma},
+ * {@code walk_page_range_vma}, {@code walk_page_range_novma}), a range (unaligned ends, {@code end =
+ * ULONG_MAX}, empty), a set of hooks and, for some seeds, a call at which a hook returns non-zero;
+ * both implementations must make exactly the same calls and return the same value.
+ *
+ * <p>THP splitting is kept out: the reference does not model it. In VMA walks, when the model
+ * has huge or migration PMDs and the hooks include {@code pte_entry}, {@code pmd_entry} is added
+ * (it answers ACTION_CONTINUE on them, as real THP-aware walkers do); when it has PUD leaves and
+ * the hooks descend below the PUD, {@code pud_entry} is added likewise. No-VMA walks never split.
+ * {@code install_pte} is not covered (it changes the tables).
+ *
+ * <p>{@value #SEEDS_PROPERTY} (system property) or {@value #SEEDS_ENV} (environment) runs more
+ * seeds; {@value #FIRST_SEED_PROPERTY} moves the first one (to replay a failure).
+ */
+class DifferentialWalkTest {
+    static final String SEEDS_PROPERTY = "pagewalk.difftest.seeds";
+    static final String SEEDS_ENV = "PAGEWALK_DIFFTEST_SEEDS";
+    static final String FIRST_SEED_PROPERTY = "pagewalk.difftest.firstSeed";
+    static final int DEFAULT_SEEDS = 3000;
+
+    /** Hook sets worth hitting more often than a uniform subset would. */
+    private static final List<EnumSet<Op>> NOTABLE = List.of(
+            EnumSet.noneOf(Op.class),
+            EnumSet.of(Op.HOLE),
+            EnumSet.of(Op.PGD, Op.HOLE),
+            EnumSet.of(Op.P4D, Op.HOLE),
+            EnumSet.of(Op.PUD),
+            EnumSet.of(Op.PUD, Op.HOLE),
+            EnumSet.of(Op.PMD, Op.HOLE),
+            EnumSet.of(Op.PTE),
+            EnumSet.of(Op.PTE, Op.HOLE),
+            EnumSet.of(Op.PMD, Op.PTE, Op.HOLE),
+            EnumSet.of(Op.HUGETLB, Op.HOLE),
+            EnumSet.of(Op.TEST_WALK, Op.HOLE, Op.PTE),
+            EnumSet.of(Op.PRE_VMA, Op.POST_VMA, Op.HOLE));
+
+    private static final int[] STOP_VALUES = {1, 3, -Errno.EINVAL, -Errno.ENOMEM, -1};
+
+    static final java.util.Map<String, Integer> STATS = new java.util.TreeMap<>();
+
+    enum Entry { RANGE, VMA, RANGE_VMA, NOVMA }
+
+    /** One generated walk: model, entry point, range and hooks. */
+    static final class Case {
+        final long seed;
+        final RandomModel model;
+        Entry entry;
+        VmArea vma;
+        long start;
+        long end;
+        ScriptedHooks hooks;
+        boolean batch;
+
+        Case(long seed) {
+            this.seed = seed;
+            SplittableRandom rnd = new SplittableRandom(seed);
+            this.model = new RandomModel(rnd);
+            pick(rnd);
+        }
+
+        private void pick(SplittableRandom rnd) {
+            List<VmArea> vmas = model.vmas;
+            int e = rnd.nextInt(100);
+            entry = vmas.isEmpty() || e < 65 ? Entry.RANGE : e < 75 ? Entry.VMA : e < 85 ? Entry.RANGE_VMA : Entry.NOVMA;
+            if (entry == Entry.RANGE && vmas.isEmpty()) {
+                start = 0x400000;
+                end = rnd.nextBoolean() ? -1 : 0x800000;
+            } else if (entry == Entry.RANGE) {
+                long lo = vmas.get(0).start();
+                long hi = vmas.get(vmas.size() - 1).end();
+                start = boundaryOr(rnd, vmas, lo - 0x400000 + (rnd.nextLong(hi - lo + 0x400000) & -4096L));
+                if (rnd.nextInt(8) == 0) {
+                    start = 0;
+                }
+                start = maybeUnaligned(rnd, start);
+                int k = rnd.nextInt(100);
+                if (k < 15) {
+                    end = -1;
+                } else if (k < 17) {
+                    end = start - (rnd.nextBoolean() ? 0 : 4096); // empty or inverted: -EINVAL
+                } else {
+                    end = boundaryOr(rnd, vmas, start + 4096 + (rnd.nextLong(hi - lo + 0x400000) & -4096L));
+                    end = maybeUnaligned(rnd, end);
+                }
+            } else if (entry == Entry.NOVMA) {
+                long lo = vmas.get(0).start();
+                long hi = vmas.get(vmas.size() - 1).end();
+                long top = 1L << model.geometry.virtualAddressBits();
+                start = Math.max(0x10000L, lo - (rnd.nextLong(0x800000) & -4096L));
+                start = maybeUnaligned(rnd, start);
+                end = Math.min(top, hi + (rnd.nextLong(0x800000) & -4096L));
+                if (rnd.nextInt(10) == 0) {
+                    end = start + 1 + rnd.nextLong(0x3000);
+                }
+                end = maybeUnaligned(rnd, end);
+            } else {
+                vma = vmas.get(rnd.nextInt(vmas.size()));
+                if (entry == Entry.VMA) {
+                    start = vma.start();
+                    end = vma.end();
+                } else {
+                    long size = vma.end() - vma.start();
+                    start = vma.start() + rnd.nextLong(size);
+                    if (rnd.nextBoolean()) {
+                        start &= -4096L;
+                    }
+                    end = start + 1 + rnd.nextLong(vma.end() - start);
+                    if (rnd.nextBoolean()) {
+                        end = vma.end();
+                    }
+                }
+            }
+
+            EnumSet<Op> ops;
+            if (rnd.nextInt(100) < 15) {
+                ops = EnumSet.copyOf(NOTABLE.get(rnd.nextInt(NOTABLE.size())));
+            } else {
+                ops = EnumSet.noneOf(Op.class);
+                for (Op op : Op.values()) {
+                    if (rnd.nextBoolean()) {
+                        ops.add(op);
+                    }
+                }
+            }
+            // Keep THP splitting out (see the class comment).
+            if (entry != Entry.NOVMA) {
+                if (model.hasHugePmd && ops.contains(Op.PTE)) {
+                    ops.add(Op.PMD);
+                }
+                if (model.hasPudLeaf && (ops.contains(Op.PMD) || ops.contains(Op.PTE))) {
+                    ops.add(Op.PUD);
+                }
+            }
+            batch = rnd.nextInt(10) < 3;
+            hooks = new ScriptedHooks(ops, batch, rnd.nextLong(), -1, 0,
+                    0.15, 0.05, rnd.nextInt(4) == 0 ? 0.002 : 0, 0.25);
+            if (rnd.nextInt(100) < 40) {
+                ScriptedHooks probe = hooks.withStop(-1, 0);
+                runReference(probe);
+                if (probe.count() > 0) {
+                    hooks = hooks.withStop(rnd.nextInt(probe.count()), STOP_VALUES[rnd.nextInt(STOP_VALUES.length)]);
+                }
+            }
+        }
+
+        private static long boundaryOr(SplittableRandom rnd, List<VmArea> vmas, long addr) {
+            if (rnd.nextInt(4) == 0) {
+                VmArea v = vmas.get(rnd.nextInt(vmas.size()));
+                return rnd.nextBoolean() ? v.start() : v.end();
+            }
+            return addr;
+        }
+
+        private static long maybeUnaligned(SplittableRandom rnd, long addr) {
+            return rnd.nextInt(5) == 0 ? addr + 1 + rnd.nextInt(4095) : addr;
+        }
+
+        int runReference(ScriptedHooks h) {
+            FlatScanWalker ref = new FlatScanWalker(model.mm, h);
+            return switch (entry) {
+                case RANGE -> ref.walkPageRange(start, end);
+                case VMA, RANGE_VMA -> ref.walkPageRangeVma(vma, start, end);
+                case NOVMA -> ref.walkPageRangeNovma(start, end);
+            };
+        }
+
+        int runWalker(ScriptedHooks h) {
+            MmWalkOps ops = h.toOps();
+            var lock = model.mm.mmapLock();
+            if (entry == Entry.NOVMA) {
+                lock.writeLock();
+            } else {
+                lock.readLock();
+            }
+            try {
+                return switch (entry) {
+                    case RANGE -> PageWalk.walkPageRange(model.mm, start, end, ops, null);
+                    case VMA -> PageWalk.walkPageVma(vma, ops, null);
+                    case RANGE_VMA -> PageWalk.walkPageRangeVma(vma, start, end, ops, null);
+                    case NOVMA -> PageWalk.walkPageRangeNovma(model.mm, start, end, ops, null, null);
+                };
+            } finally {
+                if (entry == Entry.NOVMA) {
+                    lock.writeUnlock();
+                } else {
+                    lock.readUnlock();
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "seed " + seed + ": " + entry + (vma != null ? " vma " + vma : "") + " [0x" + Long.toHexString(start)
+                    + ", 0x" + Long.toHexString(end) + ") hooks " + hooks.ops() + (batch ? " (pte_batch)" : "")
+                    + "\n  model " + model;
+        }
+    }
+
+    /** Runs one seed; returns the number of calls compared, or throws with the first difference. */
+    static int check(long seed) {
+        Case c = new Case(seed);
+        ScriptedHooks ref = c.hooks.copy();
+        ScriptedHooks real = c.hooks.copy();
+        int want;
+        try {
+            want = c.runReference(ref);
+        } catch (FlatScanWalker.UnmodelledSplitException e) {
+            throw new AssertionError("generator let a split through: " + e.getMessage() + "\n" + c, e);
+        }
+        int got;
+        try {
+            got = c.runWalker(real);
+        } catch (RuntimeException e) {
+            throw new AssertionError("walker threw " + e + "\n" + c + "\n" + firstDifference(ref.record(), real.record()), e);
+        }
+        long[] a = ref.record();
+        long[] b = real.record();
+        if (!Arrays.equals(a, b)) {
+            fail("callback sequences differ, " + c + "\n" + firstDifference(a, b)
+                    + "\n  returns: reference " + want + ", walker " + got);
+        }
+        assertEquals(want, got, () -> "return value differs, " + c);
+        STATS.merge(c.entry + (want == 0 ? "/ok" : want < 0 ? "/neg" : "/pos"), 1, Integer::sum);
+        STATS.merge("5level", c.model.geometry == PagingGeometry.X86_64_5LEVEL ? 1 : 0, Integer::sum);
+        return a.length / ScriptedHooks.FIELDS;
+    }
+
+    static String firstDifference(long[] want, long[] got) {
+        int nw = want.length / ScriptedHooks.FIELDS;
+        int ng = got.length / ScriptedHooks.FIELDS;
+        int i = 0;
+        while (i < Math.min(nw, ng) && Arrays.equals(want, i * ScriptedHooks.FIELDS, (i + 1) * ScriptedHooks.FIELDS,
+                got, i * ScriptedHooks.FIELDS, (i + 1) * ScriptedHooks.FIELDS)) {
+            i++;
+        }
+        StringBuilder sb = new StringBuilder("  first difference at call #" + i + " (reference made " + nw
+                + " calls, walker " + ng + ")");
+        for (int k = Math.max(0, i - 3); k < i; k++) {
+            sb.append("\n    both:      ").append(ScriptedHooks.describe(want, k));
+        }
+        sb.append("\n    reference: ").append(ScriptedHooks.describe(want, i));
+        sb.append("\n    walker:    ").append(ScriptedHooks.describe(got, i));
+        return sb.toString();
+    }
+
+    static int seedCount() {
+        String s = System.getProperty(SEEDS_PROPERTY);
+        if (s == null || s.isBlank()) {
+            s = System.getenv(SEEDS_ENV);
+        }
+        return s == null || s.isBlank() ? DEFAULT_SEEDS : Integer.parseInt(s.trim());
+    }
+
+    @Test
+    void walkerMakesTheSameCallsAsTheFlatReference() {
+        long first = Long.getLong(FIRST_SEED_PROPERTY, 0L);
+        int seeds = seedCount();
+        long calls = 0;
+        for (long seed = first; seed < first + seeds; seed++) {
+            calls += check(seed);
+        }
+        if (Boolean.getBoolean("pagewalk.difftest.stats")) {
+            System.out.println("difftest: " + seeds + " walks, " + calls + " calls; " + STATS);
+        }
+        // The generator must produce real work, not thousands of empty walks.
+        assertTrue(calls > seeds * 20L, "only " + calls + " calls in " + seeds + " walks");
+    }
+
+    /** The generator reaches the shapes the test is about; a generator change must not lose them. */
+    @Test
+    void generatorCoversTheInterestingCases() {
+        boolean fiveLevel = false;
+        boolean hugetlb = false;
+        boolean pudLeaf = false;
+        boolean hugePmd = false;
+        boolean unbounded = false;
+        boolean stopped = false;
+        EnumSet<Entry> entries = EnumSet.noneOf(Entry.class);
+        for (long seed = 0; seed < 400; seed++) {
+            Case c = new Case(seed);
+            fiveLevel |= c.model.geometry == PagingGeometry.X86_64_5LEVEL;
+            hugetlb |= c.model.vmas.stream().anyMatch(VmArea::isHugetlb);
+            pudLeaf |= c.model.hasPudLeaf;
+            hugePmd |= c.model.hasHugePmd;
+            unbounded |= c.end == -1;
+            stopped |= c.hooks.stopAt() >= 0;
+            entries.add(c.entry);
+        }
+        assertTrue(fiveLevel && hugetlb && pudLeaf && hugePmd && unbounded && stopped,
+                "5-level " + fiveLevel + ", hugetlb " + hugetlb + ", PUD leaf " + pudLeaf + ", huge PMD " + hugePmd
+                        + ", end -1 " + unbounded + ", stop " + stopped);
+        assertEquals(EnumSet.allOf(Entry.class), entries);
+    }
+
+    /** The comparison itself can fail: a reference fed different hooks disagrees with the walker. */
+    @Test
+    void aDifferenceIsReported() {
+        for (long seed = 0; seed < 50; seed++) {
+            Case c = new Case(seed);
+            if (c.hooks.ops().contains(Op.PTE) && c.entry == Entry.RANGE && Long.compareUnsigned(c.start, c.end) < 0) {
+                ScriptedHooks real = c.hooks.copy();
+                c.runWalker(real);
+                ScriptedHooks other = new ScriptedHooks(EnumSet.of(Op.HOLE), false, 0, -1, 0, 0, 0, 0, 0);
+                c.runReference(other);
+                assertTrue(!Arrays.equals(real.record(), other.record()));
+                String report = firstDifference(other.record(), real.record());
+                assertTrue(report.contains("\n    reference: ") && report.contains("\n    walker:    "), report);
+                return;
+            }
+        }
+        fail("no seed with pte_entry over a range in the first 50");
+    }
+}

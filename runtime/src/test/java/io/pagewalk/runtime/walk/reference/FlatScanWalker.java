@@ -1,0 +1,410 @@
+package io.pagewalk.runtime.walk.reference;
+
+import static io.pagewalk.runtime.pgtable.PagingGeometry.P4D;
+import static io.pagewalk.runtime.pgtable.PagingGeometry.PAGE_SIZE;
+import static io.pagewalk.runtime.pgtable.PagingGeometry.PGD;
+import static io.pagewalk.runtime.pgtable.PagingGeometry.PMD;
+import static io.pagewalk.runtime.pgtable.PagingGeometry.PTE;
+import static io.pagewalk.runtime.pgtable.PagingGeometry.PUD;
+
+import io.pagewalk.runtime.Errno;
+import io.pagewalk.runtime.mm.MmStruct;
+import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.mm.VmFlags;
+import io.pagewalk.runtime.pgtable.PageTable;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.pgtable.Pgtable;
+import io.pagewalk.runtime.pgtable.Swapops;
+import io.pagewalk.runtime.walk.PageWalkAction;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A second, deliberately plain implementation of the callback sequence of {@code mm/pagewalk.c},
+ * written only to check {@link io.pagewalk.runtime.walk.PageWalk} against: one flat loop over
+ * addresses per VMA instead of one function per level. At each address it works out which levels
+ * start a new chunk there (by alignment), looks the entries up from the root by address, and emits
+ * what the kernel would: entry callbacks, holes, descent only where a lower handler exists.
+ *
+ * <p>It reads the model and never changes it, so it does not model THP splitting: a descent below
+ * a present huge PMD/PUD or a PMD migration entry in a VMA walk throws
+ * {@link UnmodelledSplitException}. Callers choose hooks for which the kernel would not split.
+ * {@code install_pte} is not modelled either.
+ */
+public final class FlatScanWalker {
+
+    /** The callbacks an ops structure may have. */
+    public enum Op { PGD, P4D, PUD, PMD, PTE, HOLE, HUGETLB, TEST_WALK, PRE_VMA, POST_VMA }
+
+    /**
+     * The hooks of one walk. Entry callbacks get the entry's value; {@link #takeAction()} reports
+     * what the last pud/pmd/pte callback asked the walker to do (null: it set nothing).
+     */
+    public interface Callbacks {
+        Set<Op> ops();
+
+        int pgdEntry(long entry, long addr, long next, VmArea vma);
+
+        int p4dEntry(long entry, long addr, long next, VmArea vma);
+
+        int pudEntry(long entry, long addr, long next, VmArea vma);
+
+        int pmdEntry(long entry, long addr, long next, VmArea vma);
+
+        int pteEntry(long entry, long addr, long next, VmArea vma);
+
+        int pteHole(long addr, long next, int depth, VmArea vma);
+
+        int hugetlbEntry(long entry, long hmask, long addr, long next, VmArea vma);
+
+        int testWalk(long start, long end, VmArea vma);
+
+        int preVma(long start, long end, VmArea vma);
+
+        void postVma(VmArea vma);
+
+        PageWalkAction takeAction();
+    }
+
+    /** The reference met a case the kernel handles by splitting a huge entry. */
+    public static final class UnmodelledSplitException extends RuntimeException {
+        UnmodelledSplitException(String what, long addr) {
+            super(what + " at 0x" + Long.toHexString(addr) + " would split; the reference does not model splitting");
+        }
+    }
+
+    private final MmStruct mm;
+    private final PagingGeometry g;
+    private final Callbacks cb;
+    private final Set<Op> ops;
+
+    public FlatScanWalker(MmStruct mm, Callbacks cb) {
+        this.mm = mm;
+        this.g = mm.geometry();
+        this.cb = cb;
+        this.ops = EnumSet.copyOf(cb.ops().isEmpty() ? EnumSet.noneOf(Op.class) : cb.ops());
+    }
+
+    private boolean has(Op op) {
+        return ops.contains(op);
+    }
+
+    private static boolean below(long a, long b) {
+        return Long.compareUnsigned(a, b) < 0;
+    }
+
+    // ------------------------------------------------------------------ entry points
+
+    /** {@code walk_page_range()}: gaps, then each VMA clipped to the range. */
+    public int walkPageRange(long start, long end) {
+        if (!below(start, end)) {
+            return -Errno.EINVAL;
+        }
+        long cur = start;
+        for (VmArea vma : mm.vmas()) {
+            if (!below(cur, vma.end())) {
+                continue;
+            }
+            if (!below(vma.start(), end)) {
+                break;
+            }
+            if (below(cur, vma.start())) {
+                int err = hole(cur, vma.start(), -1, null);
+                if (err != 0) {
+                    return err;
+                }
+                cur = vma.start();
+            }
+            long next = below(vma.end(), end) ? vma.end() : end;
+            int err = pageTest(cur, next, vma);
+            if (err < 0) {
+                return err;
+            }
+            if (err == 0) {
+                err = vmaRange(cur, next, vma);
+                if (err != 0) {
+                    return err;
+                }
+            }
+            cur = next;
+            if (cur == end) {
+                return 0;
+            }
+        }
+        return hole(cur, end, -1, null);
+    }
+
+    /** {@code walk_page_range_vma()}: no gaps, no test_walk, PFNMAP walked. */
+    public int walkPageRangeVma(VmArea vma, long start, long end) {
+        if (!below(start, end) || below(start, vma.start()) || below(vma.end(), end)) {
+            return -Errno.EINVAL;
+        }
+        return vmaRange(start, end, vma);
+    }
+
+    /** {@code walk_page_range_novma()}: the tables alone, no VMA, nothing split. */
+    public int walkPageRangeNovma(long start, long end) {
+        if (!below(start, end)) {
+            return -Errno.EINVAL;
+        }
+        return scanTables(start, end, null);
+    }
+
+    // ------------------------------------------------------------------ per VMA
+
+    /** {@code walk_page_test()}: >0 skip, <0 abort, 0 walk. */
+    private int pageTest(long start, long end, VmArea vma) {
+        if (has(Op.TEST_WALK)) {
+            return cb.testWalk(start, end, vma);
+        }
+        if (vma.test(VmFlags.VM_PFNMAP)) {
+            int err = hole(start, end, -1, vma);
+            return err != 0 ? err : 1;
+        }
+        return 0;
+    }
+
+    private int vmaRange(long start, long end, VmArea vma) {
+        if (has(Op.PRE_VMA)) {
+            int err = cb.preVma(start, end, vma);
+            if (err != 0) {
+                return err;
+            }
+        }
+        int err = 0;
+        if (vma.isHugetlb()) {
+            if (has(Op.HUGETLB)) {
+                err = scanHugetlb(start, end, vma);
+            }
+        } else {
+            err = scanTables(start, end, vma);
+        }
+        if (has(Op.POST_VMA)) {
+            cb.postVma(vma);
+        }
+        return err;
+    }
+
+    private int hole(long addr, long next, int depth, VmArea vma) {
+        return has(Op.HOLE) ? cb.pteHole(addr, next, depth, vma) : 0;
+    }
+
+    // ------------------------------------------------------------------ table lookups by address
+
+    /** The table holding the entries of {@code level} for {@code addr}, or null if one is missing. */
+    private PageTable tableFor(long addr, int level) {
+        PageTable t = mm.pgd();
+        int l = PGD;
+        while (l < level) {
+            int lower = l + 1 == P4D && g.isFolded(P4D) ? PUD : l + 1; // the P4D entry is the PGD entry
+            if (lower > level) {
+                break;
+            }
+            t = t.table(g.index(l, addr));
+            if (t == null) {
+                return null;
+            }
+            l = lower;
+        }
+        return t;
+    }
+
+    private long entryAt(long addr, int level) {
+        int l = level == P4D && g.isFolded(P4D) ? PGD : level;
+        PageTable t = tableFor(addr, l);
+        return t.get(g.index(l, addr));
+    }
+
+    private boolean isTable(long addr, int level) {
+        int l = level == P4D && g.isFolded(P4D) ? PGD : level;
+        return tableFor(addr, l).table(g.index(l, addr)) != null;
+    }
+
+    /** {@code p?d_addr_end()} with the folded P4D sharing its PGD's chunk. */
+    private long chunkEnd(int level, long addr, long end) {
+        return g.addrEnd(level == P4D && g.isFolded(P4D) ? PGD : level, addr, end);
+    }
+
+    /** The highest level whose chunk begins at the boundary {@code addr}. */
+    private int firstLevelStartingAt(long addr) {
+        for (int l = PGD; l < PTE; l++) {
+            if ((addr & (g.size(l) - 1)) == 0) {
+                return l;
+            }
+        }
+        return PTE;
+    }
+
+    // ------------------------------------------------------------------ the flat scan
+
+    /**
+     * One loop over {@code [start, end)}: {@code level} is where processing of {@code addr} begins
+     * (PGD at the start, else the highest level whose chunk starts there), each step either
+     * descends one level at the same address or moves past the chunk it handled.
+     */
+    private int scanTables(long start, long end, VmArea vma) {
+        boolean belowPmd = has(Op.PTE);
+        boolean belowPud = has(Op.PMD) || belowPmd;
+        boolean belowP4d = has(Op.PUD) || belowPud;
+        boolean belowPgd = has(Op.P4D) || belowP4d;
+        long addr = start;
+        int level = PGD;
+        long ptesFrom = 0;
+        boolean ptesAgain = false;
+        for (;;) {
+            long next;
+            boolean descend = false;
+            int err = 0;
+            switch (level) {
+                case PGD -> {
+                    next = chunkEnd(PGD, addr, end);
+                    long pgd = entryAt(addr, PGD);
+                    // With a folded P4D, pgd_none() is constant false: holes are found a level down.
+                    if (!g.isFolded(P4D) && Pgtable.pgd_none(pgd)) {
+                        err = hole(addr, next, 0, vma);
+                    } else {
+                        if (has(Op.PGD)) {
+                            err = cb.pgdEntry(pgd, addr, next, vma);
+                        }
+                        descend = belowPgd;
+                    }
+                }
+                case P4D -> {
+                    next = chunkEnd(P4D, addr, end);
+                    long p4d = entryAt(addr, P4D);
+                    if (Pgtable.p4d_none(p4d)) {
+                        err = hole(addr, next, g.realDepth(P4D), vma);
+                    } else {
+                        if (has(Op.P4D)) {
+                            err = cb.p4dEntry(p4d, addr, next, vma);
+                        }
+                        descend = belowP4d;
+                    }
+                }
+                case PUD -> {
+                    next = chunkEnd(PUD, addr, end);
+                    long pud = entryAt(addr, PUD);
+                    if (Pgtable.pud_none(pud)) {
+                        err = hole(addr, next, g.realDepth(PUD), vma);
+                    } else {
+                        PageWalkAction action = PageWalkAction.ACTION_SUBTREE;
+                        if (has(Op.PUD)) {
+                            do {
+                                err = cb.pudEntry(pud, addr, next, vma);
+                                action = actionOr(PageWalkAction.ACTION_SUBTREE);
+                            } while (err == 0 && action == PageWalkAction.ACTION_AGAIN);
+                        }
+                        if (err == 0 && action == PageWalkAction.ACTION_SUBTREE && belowPud) {
+                            if (isTable(addr, PUD)) {
+                                descend = true;
+                            } else if (vma != null && Pgtable.pud_present(pud) && Pgtable.pud_trans_huge(pud)) {
+                                throw new UnmodelledSplitException("PUD leaf", addr);
+                            }
+                        }
+                    }
+                }
+                case PMD -> {
+                    next = chunkEnd(PMD, addr, end);
+                    long pmd = entryAt(addr, PMD);
+                    if (Pgtable.pmd_none(pmd)) {
+                        err = hole(addr, next, g.realDepth(PMD), vma);
+                    } else {
+                        PageWalkAction action = PageWalkAction.ACTION_SUBTREE;
+                        if (has(Op.PMD)) {
+                            do {
+                                err = cb.pmdEntry(pmd, addr, next, vma);
+                                action = actionOr(PageWalkAction.ACTION_SUBTREE);
+                            } while (err == 0 && action == PageWalkAction.ACTION_AGAIN);
+                        }
+                        if (err == 0 && action == PageWalkAction.ACTION_SUBTREE && belowPmd) {
+                            if (isTable(addr, PMD)) {
+                                descend = true;
+                                ptesFrom = addr;
+                                ptesAgain = false;
+                            } else if (vma != null && ((Pgtable.pmd_present(pmd) && Pgtable.pmd_trans_huge(pmd))
+                                    || Swapops.is_pmd_migration_entry(pmd))) {
+                                throw new UnmodelledSplitException("huge or migration PMD", addr);
+                            }
+                        }
+                    }
+                }
+                default -> {
+                    // One PTE. next is always addr + PAGE_SIZE; the run over this PMD's chunk ends
+                    // once addr reaches its last page (so a partial last page is visited).
+                    long chunk = chunkEnd(PMD, addr, end);
+                    err = cb.pteEntry(entryAt(addr, PTE), addr, addr + PAGE_SIZE, vma);
+                    if (err == 0 && cb.takeAction() == PageWalkAction.ACTION_AGAIN) {
+                        ptesAgain = true;
+                    }
+                    if (err != 0) {
+                        return err;
+                    }
+                    if (below(addr, chunk - PAGE_SIZE)) {
+                        addr += PAGE_SIZE;
+                        continue;
+                    }
+                    if (ptesAgain) {
+                        // The whole PMD chunk is walked again, pmd_entry included.
+                        addr = ptesFrom;
+                        level = PMD;
+                        continue;
+                    }
+                    next = chunk;
+                }
+            }
+            if (err != 0) {
+                return err;
+            }
+            if (descend) {
+                level++;
+                continue;
+            }
+            if (next == end) {
+                return 0;
+            }
+            addr = next;
+            level = firstLevelStartingAt(addr);
+        }
+    }
+
+    private PageWalkAction actionOr(PageWalkAction dflt) {
+        PageWalkAction a = cb.takeAction();
+        return a == null ? dflt : a;
+    }
+
+    // ------------------------------------------------------------------ hugetlb
+
+    /** One {@code hugetlb_entry} per huge page (part of one at the ends), or a -1 hole where tables are missing. */
+    private int scanHugetlb(long start, long end, VmArea vma) {
+        long sz = vma.pageSize();
+        long hmask = ~(sz - 1);
+        int hugeLevel = sz == PagingGeometry.PUD_SIZE ? PUD : PMD;
+        for (long addr = start; addr != end;) {
+            long boundary = (addr & hmask) + sz;
+            long next = below(boundary, end) ? boundary : end;
+            long base = addr & hmask;
+            int err;
+            PageTable t = tableFor(base, hugeLevel);
+            if (t != null && hugePathPresent(base, hugeLevel)) {
+                err = cb.hugetlbEntry(t.get(g.index(hugeLevel, base)), hmask, addr, next, vma);
+            } else {
+                err = hole(addr, next, -1, vma);
+            }
+            if (err != 0) {
+                return err;
+            }
+            addr = next;
+        }
+        return 0;
+    }
+
+    /** {@code hugetlb_walk()} returns NULL unless the entries above the huge level are present. */
+    private boolean hugePathPresent(long addr, int hugeLevel) {
+        for (int l = g.isFolded(P4D) ? P4D : PGD; l < hugeLevel; l++) {
+            if (!Pgtable.pgd_present(entryAt(addr, l))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
