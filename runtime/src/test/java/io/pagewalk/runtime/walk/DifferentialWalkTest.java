@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.pagewalk.runtime.Errno;
 import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.pgtable.PageTable;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.walk.reference.FlatScanWalker;
 import io.pagewalk.runtime.walk.reference.FlatScanWalker.Op;
@@ -23,11 +24,13 @@ import org.junit.jupiter.api.Test;
  * ULONG_MAX}, empty), a set of hooks and, for some seeds, a call at which a hook returns non-zero;
  * both implementations must make exactly the same calls and return the same value.
  *
- * <p>THP splitting is kept out: the reference does not model it. In VMA walks, when the model
- * has huge or migration PMDs and the hooks include {@code pte_entry}, {@code pmd_entry} is added
- * (it answers ACTION_CONTINUE on them, as real THP-aware walkers do); when it has PUD leaves and
- * the hooks descend below the PUD, {@code pud_entry} is added likewise. No-VMA walks never split.
- * {@code install_pte} is not covered (it changes the tables).
+ * <p>Walks that change the tables are included: {@code install_pte} (through the {@code _mm} and
+ * {@code _unsafe} entry points, with table allocations that may fail) and splits of huge entries
+ * (anonymous THPs become PTE tables, file THPs and PUD leaves are zapped and then seen as holes,
+ * PMD migration entries become PTE migration entries). The split itself is the model's
+ * ({@code HugeSplit}), so both sides call it; what is compared is the walker's sequence around it,
+ * and afterwards the page tables of both copies. {@link #SPLITS} and {@link #INSTALL} switch them
+ * off. Not covered: callbacks that change entries themselves, and {@code walk_page_mapping}.
  *
  * <p>{@value #SEEDS_PROPERTY} (system property) or {@value #SEEDS_ENV} (environment) runs more
  * seeds; {@value #FIRST_SEED_PROPERTY} moves the first one (to replay a failure).
@@ -36,6 +39,8 @@ class DifferentialWalkTest {
     static final String SEEDS_PROPERTY = "pagewalk.difftest.seeds";
     static final String SEEDS_ENV = "PAGEWALK_DIFFTEST_SEEDS";
     static final String FIRST_SEED_PROPERTY = "pagewalk.difftest.firstSeed";
+    /** Prints what the walks covered (entry points, results, installs, changed tables). */
+    static final String STATS_PROPERTY = "pagewalk.difftest.stats";
     static final int DEFAULT_SEEDS = 3000;
 
     /** Hook sets worth hitting more often than a uniform subset would. */
@@ -54,13 +59,25 @@ class DifferentialWalkTest {
             EnumSet.of(Op.TEST_WALK, Op.HOLE, Op.PTE),
             EnumSet.of(Op.PRE_VMA, Op.POST_VMA, Op.HOLE));
 
+    /**
+     * Walks that split huge entries (hooks not THP-aware over THPs, PMD migration entries or PUD
+     * leaves) are in the random space; false keeps them out.
+     */
+    static final boolean SPLITS = true;
+    /** Walks with {@code install_pte} ({@code walk_page_range_mm}, {@code _vma_unsafe}). */
+    static final boolean INSTALL = true;
+
     private static final int[] STOP_VALUES = {1, 3, -Errno.EINVAL, -Errno.ENOMEM, -1};
 
     static final java.util.Map<String, Integer> STATS = new java.util.TreeMap<>();
 
     enum Entry { RANGE, VMA, RANGE_VMA, NOVMA }
 
-    /** One generated walk: model, entry point, range and hooks. */
+    /**
+     * One generated walk: model, entry point, range and hooks. The model is rebuilt from the seed
+     * for each run (walks that install PTEs or split huge entries change it), so the reference
+     * and the walker start from equal copies.
+     */
     static final class Case {
         final long seed;
         final RandomModel model;
@@ -70,12 +87,34 @@ class DifferentialWalkTest {
         long end;
         ScriptedHooks hooks;
         boolean batch;
+        boolean thpAware;
+        /** walk_page_range()/walk_page_range_vma()/walk_page_vma() rather than the _mm/_unsafe forms. */
+        boolean publicApi;
+        /** Page-table allocations that succeed before -ENOMEM, or -1. */
+        long allocLimit = -1;
 
         Case(long seed) {
             this.seed = seed;
             SplittableRandom rnd = new SplittableRandom(seed);
             this.model = new RandomModel(rnd);
             pick(rnd);
+        }
+
+        /** A fresh copy of the model (the constructor consumed the seed's stream the same way). */
+        RandomModel twin() {
+            return twin(true);
+        }
+
+        RandomModel twin(boolean limitAllocations) {
+            RandomModel m = new RandomModel(new SplittableRandom(seed));
+            if (limitAllocations && allocLimit >= 0) {
+                m.mm.memMap().failTableAllocationsAfter(allocLimit);
+            }
+            return m;
+        }
+
+        VmArea vmaIn(RandomModel m) {
+            return vma == null ? null : m.mm.vmaLookup(vma.start());
         }
 
         private void pick(SplittableRandom rnd) {
@@ -137,13 +176,16 @@ class DifferentialWalkTest {
             } else {
                 ops = EnumSet.noneOf(Op.class);
                 for (Op op : Op.values()) {
-                    if (rnd.nextBoolean()) {
+                    if (op != Op.INSTALL && rnd.nextBoolean()) {
                         ops.add(op);
                     }
                 }
             }
-            // Keep THP splitting out (see the class comment).
-            if (entry != Entry.NOVMA) {
+            batch = rnd.nextInt(10) < 3;
+            thpAware = rnd.nextBoolean();
+            publicApi = rnd.nextBoolean();
+            if (!SPLITS && entry != Entry.NOVMA) {
+                thpAware = true;
                 if (model.hasHugePmd && ops.contains(Op.PTE)) {
                     ops.add(Op.PMD);
                 }
@@ -151,16 +193,59 @@ class DifferentialWalkTest {
                     ops.add(Op.PUD);
                 }
             }
-            batch = rnd.nextInt(10) < 3;
+            if (INSTALL && entry != Entry.NOVMA && rnd.nextInt(100) < 25 && mappedBytesInRange() <= 8 * PagingGeometry.PMD_SIZE) {
+                // The batched PTE callback is not used when installing (see the report in the
+                // class comment), and without pte_entry a non-none PTE would be a call of NULL:
+                // install-only walks are kept only where the reference meets none.
+                ops.add(Op.INSTALL);
+                batch = false;
+                publicApi = rnd.nextInt(10) == 0; // -EINVAL
+                if (rnd.nextInt(4) == 0) {
+                    allocLimit = rnd.nextInt(12);
+                }
+                if (rnd.nextBoolean() || hugetlbInRange()) {
+                    ops.add(Op.PTE);
+                } else {
+                    try {
+                        // Hooks that skip nothing, allocations that never fail and no hugetlb VMA
+                        // (-EINVAL): every PTE the real walk can reach.
+                        runReference(new ScriptedHooks(ops, false, 0, -1, 0, 0, 0, 0, 0, thpAware), twin(false));
+                    } catch (FlatScanWalker.NoPteEntryException nullPteEntry) {
+                        ops.add(Op.PTE);
+                    }
+                }
+            }
             hooks = new ScriptedHooks(ops, batch, rnd.nextLong(), -1, 0,
-                    0.15, 0.05, rnd.nextInt(4) == 0 ? 0.002 : 0, 0.25);
+                    0.15, 0.05, rnd.nextInt(4) == 0 ? 0.002 : 0, 0.25, thpAware);
             if (rnd.nextInt(100) < 40) {
-                ScriptedHooks probe = hooks.withStop(-1, 0);
-                runReference(probe);
+                ScriptedHooks probe = hooks.copy();
+                runReference(probe, twin());
                 if (probe.count() > 0) {
                     hooks = hooks.withStop(rnd.nextInt(probe.count()), STOP_VALUES[rnd.nextInt(STOP_VALUES.length)]);
                 }
             }
+        }
+
+        private boolean hugetlbInRange() {
+            for (VmArea v : model.vmas) {
+                if (v.isHugetlb() && Long.compareUnsigned(v.start(), end) < 0 && Long.compareUnsigned(start, v.end()) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Bytes of non-hugetlb VMAs inside the walk range: what an install walk would fill. */
+        private long mappedBytesInRange() {
+            long sum = 0;
+            for (VmArea v : model.vmas) {
+                long lo = Long.compareUnsigned(v.start(), start) > 0 ? v.start() : start;
+                long hi = Long.compareUnsigned(v.end(), end) < 0 ? v.end() : end;
+                if (!v.isHugetlb() && Long.compareUnsigned(lo, hi) < 0) {
+                    sum += hi - lo;
+                }
+            }
+            return sum;
         }
 
         private static long boundaryOr(SplittableRandom rnd, List<VmArea> vmas, long addr) {
@@ -175,18 +260,19 @@ class DifferentialWalkTest {
             return rnd.nextInt(5) == 0 ? addr + 1 + rnd.nextInt(4095) : addr;
         }
 
-        int runReference(ScriptedHooks h) {
-            FlatScanWalker ref = new FlatScanWalker(model.mm, h);
+        int runReference(ScriptedHooks h, RandomModel m) {
+            FlatScanWalker ref = new FlatScanWalker(m.mm, h);
             return switch (entry) {
-                case RANGE -> ref.walkPageRange(start, end);
-                case VMA, RANGE_VMA -> ref.walkPageRangeVma(vma, start, end);
+                case RANGE -> ref.walkPageRange(start, end, publicApi);
+                case VMA, RANGE_VMA -> ref.walkPageRangeVma(vmaIn(m), start, end, publicApi);
                 case NOVMA -> ref.walkPageRangeNovma(start, end);
             };
         }
 
-        int runWalker(ScriptedHooks h) {
+        int runWalker(ScriptedHooks h, RandomModel m) {
             MmWalkOps ops = h.toOps();
-            var lock = model.mm.mmapLock();
+            var lock = m.mm.mmapLock();
+            VmArea v = vmaIn(m);
             if (entry == Entry.NOVMA) {
                 lock.writeLock();
             } else {
@@ -194,10 +280,13 @@ class DifferentialWalkTest {
             }
             try {
                 return switch (entry) {
-                    case RANGE -> PageWalk.walkPageRange(model.mm, start, end, ops, null);
-                    case VMA -> PageWalk.walkPageVma(vma, ops, null);
-                    case RANGE_VMA -> PageWalk.walkPageRangeVma(vma, start, end, ops, null);
-                    case NOVMA -> PageWalk.walkPageRangeNovma(model.mm, start, end, ops, null, null);
+                    case RANGE -> publicApi ? PageWalk.walkPageRange(m.mm, start, end, ops, null)
+                            : PageWalk.walkPageRangeMm(m.mm, start, end, ops, null);
+                    case VMA -> publicApi ? PageWalk.walkPageVma(v, ops, null)
+                            : PageWalk.walkPageRangeVmaUnsafe(v, v.start(), v.end(), ops, null);
+                    case RANGE_VMA -> publicApi ? PageWalk.walkPageRangeVma(v, start, end, ops, null)
+                            : PageWalk.walkPageRangeVmaUnsafe(v, start, end, ops, null);
+                    case NOVMA -> PageWalk.walkPageRangeNovma(m.mm, start, end, ops, null, null);
                 };
             } finally {
                 if (entry == Entry.NOVMA) {
@@ -210,10 +299,31 @@ class DifferentialWalkTest {
 
         @Override
         public String toString() {
-            return "seed " + seed + ": " + entry + (vma != null ? " vma " + vma : "") + " [0x" + Long.toHexString(start)
+            return "seed " + seed + ": " + entry + (publicApi ? "" : " (_mm/_unsafe form)")
+                    + (vma != null ? " vma " + vma : "") + " [0x" + Long.toHexString(start)
                     + ", 0x" + Long.toHexString(end) + ") hooks " + hooks.ops() + (batch ? " (pte_batch)" : "")
+                    + (thpAware ? " thp-aware" : "") + (allocLimit >= 0 ? " allocations fail after " + allocLimit : "")
                     + "\n  model " + model;
         }
+    }
+
+    /** The page tables under two roots hold the same entries (and the same table structure). */
+    static String firstTableDifference(PageTable a, PageTable b, String path) {
+        for (int i = 0; i < PagingGeometry.PTRS_PER_TABLE; i++) {
+            PageTable ca = a.table(i);
+            PageTable cb = b.table(i);
+            if ((ca == null) != (cb == null) || (ca == null && a.get(i) != b.get(i))) {
+                return path + "[" + i + "]: reference 0x" + Long.toHexString(a.get(i)) + " walker 0x"
+                        + Long.toHexString(b.get(i));
+            }
+            if (ca != null) {
+                String d = firstTableDifference(ca, cb, path + "[" + i + "]");
+                if (d != null) {
+                    return d;
+                }
+            }
+        }
+        return null;
     }
 
     /** Runs one seed; returns the number of calls compared, or throws with the first difference. */
@@ -221,15 +331,12 @@ class DifferentialWalkTest {
         Case c = new Case(seed);
         ScriptedHooks ref = c.hooks.copy();
         ScriptedHooks real = c.hooks.copy();
-        int want;
-        try {
-            want = c.runReference(ref);
-        } catch (FlatScanWalker.UnmodelledSplitException e) {
-            throw new AssertionError("generator let a split through: " + e.getMessage() + "\n" + c, e);
-        }
+        RandomModel refModel = c.twin();
+        RandomModel realModel = c.twin();
+        int want = c.runReference(ref, refModel);
         int got;
         try {
-            got = c.runWalker(real);
+            got = c.runWalker(real, realModel);
         } catch (RuntimeException e) {
             throw new AssertionError("walker threw " + e + "\n" + c + "\n" + firstDifference(ref.record(), real.record()), e);
         }
@@ -240,8 +347,17 @@ class DifferentialWalkTest {
                     + "\n  returns: reference " + want + ", walker " + got);
         }
         assertEquals(want, got, () -> "return value differs, " + c);
-        STATS.merge(c.entry + (want == 0 ? "/ok" : want < 0 ? "/neg" : "/pos"), 1, Integer::sum);
-        STATS.merge("5level", c.model.geometry == PagingGeometry.X86_64_5LEVEL ? 1 : 0, Integer::sum);
+        String tables = firstTableDifference(refModel.mm.pgd(), realModel.mm.pgd(), "pgd");
+        if (tables != null) {
+            fail("page tables differ after the walk, " + c + "\n  " + tables);
+        }
+        if (Boolean.getBoolean(STATS_PROPERTY)) {
+            STATS.merge(c.entry + (want == 0 ? "/ok" : want < 0 ? "/neg" : "/pos"), 1, Integer::sum);
+            STATS.merge("5level", c.model.geometry == PagingGeometry.X86_64_5LEVEL ? 1 : 0, Integer::sum);
+            STATS.merge("install", c.hooks.ops().contains(Op.INSTALL) ? 1 : 0, Integer::sum);
+            STATS.merge("tablesChanged", firstTableDifference(c.twin().mm.pgd(), realModel.mm.pgd(), "") != null ? 1 : 0,
+                    Integer::sum);
+        }
         return a.length / ScriptedHooks.FIELDS;
     }
 
@@ -276,10 +392,21 @@ class DifferentialWalkTest {
         long first = Long.getLong(FIRST_SEED_PROPERTY, 0L);
         int seeds = seedCount();
         long calls = 0;
+        long t0 = System.nanoTime();
         for (long seed = first; seed < first + seeds; seed++) {
             calls += check(seed);
         }
-        if (Boolean.getBoolean("pagewalk.difftest.stats")) {
+        long genNanos = 0;
+        if (Boolean.getBoolean(STATS_PROPERTY)) {
+            long t1 = System.nanoTime();
+            for (long seed = first; seed < first + seeds; seed++) {
+                new Case(seed).twin();
+            }
+            genNanos = System.nanoTime() - t1;
+            System.out.printf("difftest: %d ms in all, %d ms of it for two model builds per seed%n",
+                    (t1 - t0) / 1_000_000, genNanos / 1_000_000);
+        }
+        if (Boolean.getBoolean(STATS_PROPERTY)) {
             System.out.println("difftest: " + seeds + " walks, " + calls + " calls; " + STATS);
         }
         // The generator must produce real work, not thousands of empty walks.
@@ -319,9 +446,9 @@ class DifferentialWalkTest {
             Case c = new Case(seed);
             if (c.hooks.ops().contains(Op.PTE) && c.entry == Entry.RANGE && Long.compareUnsigned(c.start, c.end) < 0) {
                 ScriptedHooks real = c.hooks.copy();
-                c.runWalker(real);
-                ScriptedHooks other = new ScriptedHooks(EnumSet.of(Op.HOLE), false, 0, -1, 0, 0, 0, 0, 0);
-                c.runReference(other);
+                c.runWalker(real, c.twin());
+                ScriptedHooks other = new ScriptedHooks(EnumSet.of(Op.HOLE), false, 0, -1, 0, 0, 0, 0, 0, true);
+                c.runReference(other, c.twin());
                 assertTrue(!Arrays.equals(real.record(), other.record()));
                 String report = firstDifference(other.record(), real.record());
                 assertTrue(report.contains("\n    reference: ") && report.contains("\n    walker:    "), report);

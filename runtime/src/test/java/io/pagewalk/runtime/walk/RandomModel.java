@@ -7,6 +7,7 @@ import static io.pagewalk.runtime.pgtable.PagingGeometry.PTE;
 import static io.pagewalk.runtime.pgtable.PagingGeometry.PUD;
 import static io.pagewalk.runtime.pgtable.PagingGeometry.PUD_SIZE;
 
+import io.pagewalk.runtime.mm.AddressSpace;
 import io.pagewalk.runtime.mm.MemMap;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.PageTables;
@@ -21,7 +22,7 @@ import java.util.SplittableRandom;
 
 /**
  * A random address space for the differential walker test: a few VMAs with gaps (anonymous,
- * VM_PFNMAP, hugetlb with 2 MiB or 1 GiB pages, and big anonymous ones holding a PUD leaf) placed
+ * shared file, VM_PFNMAP, hugetlb with 2 MiB or 1 GiB pages, and big anonymous ones holding a PUD leaf) placed
  * near interesting boundaries (low memory, a PUD or PGD boundary, the top of user space), with
  * page tables filled per 2 MiB block: nothing, empty tables, a THP, a PMD migration entry, or PTEs
  * of every kind (present, swap, migration, guard and uffd-wp markers, explicit none).
@@ -99,7 +100,12 @@ final class RandomModel {
                 pageShift = PagingGeometry.PUD_SHIFT;
                 start = alignUp(cur, PUD_SIZE);
                 end = start + PUD_SIZE * (1 + rnd.nextInt(2));
-            } else if (kind < 28) {
+            } else if (kind < 38) {
+                // A shared file (shmem) mapping: its THPs are zapped, not remapped, when split.
+                flags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+                start = rnd.nextBoolean() ? cur : alignUp(cur, PMD_SIZE);
+                end = start + (rnd.nextBoolean() ? PMD_SIZE * (1 + rnd.nextInt(3)) : pages(1, 1024));
+            } else if (kind < 43) {
                 start = alignUp(cur + 8 * PAGE_SIZE, PUD_SIZE) - pages(0, 8);
                 end = alignUp(start, PUD_SIZE) + PUD_SIZE + pages(0, 600);
             } else {
@@ -109,14 +115,25 @@ final class RandomModel {
             if (Long.compareUnsigned(end, top) > 0) {
                 break;
             }
-            VmArea vma = mm.insertVma(start, end, flags, start >>> 12, null, "");
+            boolean shared = (flags & VmFlags.VM_SHARED) != 0;
+            VmArea vma = mm.insertVma(start, end, flags, start >>> 12, shared ? file() : null, shared ? "/dev/shm/f" : "");
             vma.setPageShift(pageShift);
             vmas.add(vma);
             description.append(String.format(" [%x-%x%s]", start, end,
-                    vma.isHugetlb() ? " hugetlb" + (1L << pageShift >> 20) + "M" : vma.test(VmFlags.VM_PFNMAP) ? " pfnmap" : ""));
+                    vma.isHugetlb() ? " hugetlb" + (1L << pageShift >> 20) + "M" : vma.test(VmFlags.VM_PFNMAP) ? " pfnmap"
+                            : shared ? " file" : ""));
             populate(vma);
             cur = end;
         }
+    }
+
+    private AddressSpace file;
+
+    private AddressSpace file() {
+        if (file == null) {
+            file = new AddressSpace("/dev/shm/f", 0x1a, 7, true);
+        }
+        return file;
     }
 
     private void populate(VmArea vma) {

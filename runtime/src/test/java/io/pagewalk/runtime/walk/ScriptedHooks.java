@@ -19,9 +19,9 @@ import java.util.Set;
  * compactly, return {@code stopValue} at call number {@code stopAt}, and from pud/pmd/pte callbacks
  * ask for ACTION_CONTINUE or (once per address) ACTION_AGAIN at pseudo-random places.
  *
- * <p>Huge and migration PMDs, and PUD leaves, always get ACTION_CONTINUE, as every real
- * {@code pmd_entry} that handles {@code pmd_trans_huge()} does; see {@link DifferentialWalkTest}
- * for why.
+ * <p>With {@code thpAware}, huge and migration PMDs and PUD leaves always get ACTION_CONTINUE, as
+ * real {@code pmd_entry} callbacks that handle {@code pmd_trans_huge()} do; without it the walker
+ * splits them when it descends. {@code install_pte} installs a guard marker or a present PTE.
  */
 final class ScriptedHooks implements FlatScanWalker.Callbacks {
     /** Call kinds, in the order of {@link Op} plus nothing else. */
@@ -37,6 +37,7 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
     private final double pAgain;
     private final double pPteAgain;
     private final double pSkip;
+    private final boolean thpAware;
 
     private long[] rec = new long[FIELDS * 256];
     private int n;
@@ -44,7 +45,8 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
     private PageWalkAction pending;
 
     ScriptedHooks(Set<Op> ops, boolean batch, long seed, int stopAt, int stopValue,
-            double pContinue, double pAgain, double pPteAgain, double pSkip) {
+            double pContinue, double pAgain, double pPteAgain, double pSkip, boolean thpAware) {
+        this.thpAware = thpAware;
         this.ops = ops.isEmpty() ? EnumSet.noneOf(Op.class) : EnumSet.copyOf(ops);
         this.batch = batch;
         this.seed = seed;
@@ -57,7 +59,7 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
     }
 
     ScriptedHooks withStop(int at, int value) {
-        return new ScriptedHooks(ops, batch, seed, at, value, pContinue, pAgain, pPteAgain, pSkip);
+        return new ScriptedHooks(ops, batch, seed, at, value, pContinue, pAgain, pPteAgain, pSkip, thpAware);
     }
 
     /** A fresh instance with the same behaviour and no calls recorded. */
@@ -117,7 +119,7 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
         int k = nth(kind, addr);
         if (k == 0 && r < pAgain) {
             pending = PageWalkAction.ACTION_AGAIN;
-        } else if (huge || r < pAgain + pContinue) {
+        } else if ((huge && thpAware) || r < pAgain + pContinue) {
             pending = PageWalkAction.ACTION_CONTINUE;
         }
     }
@@ -187,6 +189,14 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
     @Override
     public void postVma(VmArea vma) {
         call(Op.POST_VMA, 0, 0, 0, 0, vma, false);
+    }
+
+    @Override
+    public int installPte(long addr, long next, long[] newPte, VmArea vma) {
+        int r = call(Op.INSTALL, addr, next, 0, 0, vma, true);
+        newPte[0] = coin(Op.INSTALL, addr) < 0.5 ? Swapops.make_pte_marker(Swapops.PTE_MARKER_GUARD)
+                : Pgtable.pfn_pte(0x300000 + (addr >>> 12 & 0xffff), RandomModel.PROT_RW);
+        return r;
     }
 
     @Override
@@ -264,6 +274,14 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
         if (ops.contains(Op.POST_VMA)) {
             b.postVma(w -> postVma(w.vma()));
         }
+        if (ops.contains(Op.INSTALL)) {
+            long[] out = new long[1];
+            b.installPte((a, nx, p, w) -> {
+                int r = installPte(a, nx, out, w.vma());
+                p.set(out[0]);
+                return r;
+            });
+        }
         return b.build();
     }
 
@@ -284,6 +302,7 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
             case TEST_WALK -> "test_walk " + hex(rec[i + 1]) + " " + hex(rec[i + 2]) + " " + vma;
             case PRE_VMA -> "pre_vma " + hex(rec[i + 1]) + " " + hex(rec[i + 2]) + " " + vma;
             case POST_VMA -> "post_vma " + vma;
+            case INSTALL -> "install_pte " + hex(rec[i + 1]) + " " + hex(rec[i + 2]) + " " + vma;
         };
     }
 

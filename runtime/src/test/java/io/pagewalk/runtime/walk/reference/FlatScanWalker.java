@@ -8,13 +8,14 @@ import static io.pagewalk.runtime.pgtable.PagingGeometry.PTE;
 import static io.pagewalk.runtime.pgtable.PagingGeometry.PUD;
 
 import io.pagewalk.runtime.Errno;
+import io.pagewalk.runtime.mm.HugeSplit;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.VmArea;
 import io.pagewalk.runtime.mm.VmFlags;
+import io.pagewalk.runtime.pgtable.EntryPointer;
 import io.pagewalk.runtime.pgtable.PageTable;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
-import io.pagewalk.runtime.pgtable.Swapops;
 import io.pagewalk.runtime.walk.PageWalkAction;
 import java.util.EnumSet;
 import java.util.Set;
@@ -26,15 +27,15 @@ import java.util.Set;
  * start a new chunk there (by alignment), looks the entries up from the root by address, and emits
  * what the kernel would: entry callbacks, holes, descent only where a lower handler exists.
  *
- * <p>It reads the model and never changes it, so it does not model THP splitting: a descent below
- * a present huge PMD/PUD or a PMD migration entry in a VMA walk throws
- * {@link UnmodelledSplitException}. Callers choose hooks for which the kernel would not split.
- * {@code install_pte} is not modelled either.
+ * <p>It changes the model where the kernel changes the page tables: {@code install_pte} (tables
+ * allocated at every level, the new PTE stored) and splits of huge entries before a descent. The
+ * split itself is the model's ({@link HugeSplit}), not the walker's, so the reference calls it;
+ * give the reference and the walker equal copies of one model.
  */
 public final class FlatScanWalker {
 
     /** The callbacks an ops structure may have. */
-    public enum Op { PGD, P4D, PUD, PMD, PTE, HOLE, HUGETLB, TEST_WALK, PRE_VMA, POST_VMA }
+    public enum Op { PGD, P4D, PUD, PMD, PTE, HOLE, HUGETLB, TEST_WALK, PRE_VMA, POST_VMA, INSTALL }
 
     /**
      * The hooks of one walk. Entry callbacks get the entry's value; {@link #takeAction()} reports
@@ -63,13 +64,19 @@ public final class FlatScanWalker {
 
         void postVma(VmArea vma);
 
+        /** {@code install_pte}: puts the PTE to install in {@code newPte[0]}. */
+        int installPte(long addr, long next, long[] newPte, VmArea vma);
+
         PageWalkAction takeAction();
     }
 
-    /** The reference met a case the kernel handles by splitting a huge entry. */
-    public static final class UnmodelledSplitException extends RuntimeException {
-        UnmodelledSplitException(String what, long addr) {
-            super(what + " at 0x" + Long.toHexString(addr) + " would split; the reference does not model splitting");
+    /**
+     * An install walk without {@code pte_entry} met a PTE that is not none: the kernel would call
+     * a NULL {@code pte_entry} there, so the case has no defined outcome.
+     */
+    public static final class NoPteEntryException extends RuntimeException {
+        NoPteEntryException(long addr) {
+            super("install_pte without pte_entry meets a non-none PTE at 0x" + Long.toHexString(addr));
         }
     }
 
@@ -95,9 +102,12 @@ public final class FlatScanWalker {
 
     // ------------------------------------------------------------------ entry points
 
-    /** {@code walk_page_range()}: gaps, then each VMA clipped to the range. */
-    public int walkPageRange(long start, long end) {
-        if (!below(start, end)) {
+    /**
+     * {@code walk_page_range()} ({@code publicApi}: -EINVAL with {@code install_pte}) or
+     * {@code walk_page_range_mm()}: gaps, then each VMA clipped to the range.
+     */
+    public int walkPageRange(long start, long end, boolean publicApi) {
+        if ((publicApi && has(Op.INSTALL)) || !below(start, end)) {
             return -Errno.EINVAL;
         }
         long cur = start;
@@ -134,9 +144,9 @@ public final class FlatScanWalker {
         return hole(cur, end, -1, null);
     }
 
-    /** {@code walk_page_range_vma()}: no gaps, no test_walk, PFNMAP walked. */
-    public int walkPageRangeVma(VmArea vma, long start, long end) {
-        if (!below(start, end) || below(start, vma.start()) || below(vma.end(), end)) {
+    /** {@code walk_page_range_vma[_unsafe]()}: no gaps, no test_walk, PFNMAP walked. */
+    public int walkPageRangeVma(VmArea vma, long start, long end, boolean publicApi) {
+        if ((publicApi && has(Op.INSTALL)) || !below(start, end) || below(start, vma.start()) || below(vma.end(), end)) {
             return -Errno.EINVAL;
         }
         return vmaRange(start, end, vma);
@@ -144,7 +154,7 @@ public final class FlatScanWalker {
 
     /** {@code walk_page_range_novma()}: the tables alone, no VMA, nothing split. */
     public int walkPageRangeNovma(long start, long end) {
-        if (!below(start, end)) {
+        if (!below(start, end) || has(Op.INSTALL)) {
             return -Errno.EINVAL;
         }
         return scanTables(start, end, null);
@@ -165,6 +175,9 @@ public final class FlatScanWalker {
     }
 
     private int vmaRange(long start, long end, VmArea vma) {
+        if (has(Op.INSTALL) && vma.isHugetlb()) {
+            return -Errno.EINVAL;
+        }
         if (has(Op.PRE_VMA)) {
             int err = cb.preVma(start, end, vma);
             if (err != 0) {
@@ -235,14 +248,35 @@ public final class FlatScanWalker {
         return PTE;
     }
 
+    // ------------------------------------------------------------------ changes (install, split)
+
+    /** Gives the none entry of {@code level} at {@code addr} a new empty table, or -ENOMEM. */
+    private int alloc(long addr, int level) {
+        int l = level == P4D && g.isFolded(P4D) ? PGD : level;
+        PageTable parent = tableFor(addr, l);
+        int lowerLevel = l == PGD && g.isFolded(P4D) ? PUD : l + 1;
+        PageTable child = mm.allocTable(lowerLevel);
+        if (child == null) {
+            return -Errno.ENOMEM;
+        }
+        parent.setTable(g.index(l, addr), child);
+        return 0;
+    }
+
+    private EntryPointer slot(long addr, int level) {
+        return new EntryPointer(tableFor(addr, level), g.index(level, addr));
+    }
+
     // ------------------------------------------------------------------ the flat scan
 
     /**
      * One loop over {@code [start, end)}: {@code level} is where processing of {@code addr} begins
      * (PGD at the start, else the highest level whose chunk starts there), each step either
-     * descends one level at the same address or moves past the chunk it handled.
+     * descends one level at the same address, retries the same entry, or moves past the chunk it
+     * handled.
      */
     private int scanTables(long start, long end, VmArea vma) {
+        boolean install = has(Op.INSTALL);
         boolean belowPmd = has(Op.PTE);
         boolean belowPud = has(Op.PMD) || belowPmd;
         boolean belowP4d = has(Op.PUD) || belowPud;
@@ -251,95 +285,108 @@ public final class FlatScanWalker {
         int level = PGD;
         long ptesFrom = 0;
         boolean ptesAgain = false;
+        long[] newPte = new long[1];
         for (;;) {
-            long next;
+            long next = chunkEnd(level == PTE ? PMD : level, addr, end);
             boolean descend = false;
             int err = 0;
             switch (level) {
-                case PGD -> {
-                    next = chunkEnd(PGD, addr, end);
-                    long pgd = entryAt(addr, PGD);
+                case PGD, P4D -> {
+                    long v = entryAt(addr, level);
                     // With a folded P4D, pgd_none() is constant false: holes are found a level down.
-                    if (!g.isFolded(P4D) && Pgtable.pgd_none(pgd)) {
-                        err = hole(addr, next, 0, vma);
-                    } else {
-                        if (has(Op.PGD)) {
-                            err = cb.pgdEntry(pgd, addr, next, vma);
+                    boolean none = level == PGD ? !g.isFolded(P4D) && Pgtable.pgd_none(v) : Pgtable.p4d_none(v);
+                    if (none && install) {
+                        err = alloc(addr, level);
+                        v = err == 0 ? entryAt(addr, level) : v;
+                        none = false;
+                    } else if (none) {
+                        err = hole(addr, next, level == PGD ? 0 : g.realDepth(P4D), vma);
+                    }
+                    if (err == 0 && !none) {
+                        if (has(level == PGD ? Op.PGD : Op.P4D)) {
+                            err = level == PGD ? cb.pgdEntry(v, addr, next, vma) : cb.p4dEntry(v, addr, next, vma);
                         }
-                        descend = belowPgd;
+                        descend = (level == PGD ? belowPgd : belowP4d) || install;
                     }
                 }
-                case P4D -> {
-                    next = chunkEnd(P4D, addr, end);
-                    long p4d = entryAt(addr, P4D);
-                    if (Pgtable.p4d_none(p4d)) {
-                        err = hole(addr, next, g.realDepth(P4D), vma);
-                    } else {
-                        if (has(Op.P4D)) {
-                            err = cb.p4dEntry(p4d, addr, next, vma);
-                        }
-                        descend = belowP4d;
+                case PUD, PMD -> {
+                    boolean pmdLevel = level == PMD;
+                    long v = entryAt(addr, level);
+                    boolean none = pmdLevel ? Pgtable.pmd_none(v) : Pgtable.pud_none(v);
+                    if (none && !install) {
+                        err = hole(addr, next, g.realDepth(level), vma);
+                        break;
                     }
-                }
-                case PUD -> {
-                    next = chunkEnd(PUD, addr, end);
-                    long pud = entryAt(addr, PUD);
-                    if (Pgtable.pud_none(pud)) {
-                        err = hole(addr, next, g.realDepth(PUD), vma);
-                    } else {
-                        PageWalkAction action = PageWalkAction.ACTION_SUBTREE;
-                        if (has(Op.PUD)) {
-                            do {
-                                err = cb.pudEntry(pud, addr, next, vma);
-                                action = actionOr(PageWalkAction.ACTION_SUBTREE);
-                            } while (err == 0 && action == PageWalkAction.ACTION_AGAIN);
+                    if (none) {
+                        err = alloc(addr, level);
+                        if (err != 0) {
+                            break;
                         }
-                        if (err == 0 && action == PageWalkAction.ACTION_SUBTREE && belowPud) {
-                            if (isTable(addr, PUD)) {
-                                descend = true;
-                            } else if (vma != null && Pgtable.pud_present(pud) && Pgtable.pud_trans_huge(pud)) {
-                                throw new UnmodelledSplitException("PUD leaf", addr);
-                            }
-                        }
+                        v = entryAt(addr, level);
                     }
-                }
-                case PMD -> {
-                    next = chunkEnd(PMD, addr, end);
-                    long pmd = entryAt(addr, PMD);
-                    if (Pgtable.pmd_none(pmd)) {
-                        err = hole(addr, next, g.realDepth(PMD), vma);
-                    } else {
-                        PageWalkAction action = PageWalkAction.ACTION_SUBTREE;
-                        if (has(Op.PMD)) {
-                            do {
-                                err = cb.pmdEntry(pmd, addr, next, vma);
-                                action = actionOr(PageWalkAction.ACTION_SUBTREE);
-                            } while (err == 0 && action == PageWalkAction.ACTION_AGAIN);
+                    PageWalkAction action = PageWalkAction.ACTION_SUBTREE;
+                    if (has(pmdLevel ? Op.PMD : Op.PUD)) {
+                        err = pmdLevel ? cb.pmdEntry(v, addr, next, vma) : cb.pudEntry(v, addr, next, vma);
+                        action = actionOr(PageWalkAction.ACTION_SUBTREE);
+                    }
+                    if (err != 0 || action == PageWalkAction.ACTION_CONTINUE) {
+                        break;
+                    }
+                    if (action == PageWalkAction.ACTION_AGAIN) {
+                        continue; // the same entry again, from the none check
+                    }
+                    boolean hugePresent = pmdLevel ? Pgtable.pmd_present(v) && Pgtable.pmd_trans_huge(v)
+                            : Pgtable.pud_present(v) && Pgtable.pud_trans_huge(v);
+                    if (!(pmdLevel ? belowPmd : belowPud) && (!install || hugePresent)) {
+                        break; // nothing below to call; installing never splits a present huge entry
+                    }
+                    if (vma != null) {
+                        if (pmdLevel) {
+                            HugeSplit.split_huge_pmd(vma, slot(addr, PMD), addr);
+                        } else {
+                            HugeSplit.split_huge_pud(vma, slot(addr, PUD), addr);
                         }
-                        if (err == 0 && action == PageWalkAction.ACTION_SUBTREE && belowPmd) {
-                            if (isTable(addr, PMD)) {
-                                descend = true;
-                                ptesFrom = addr;
-                                ptesAgain = false;
-                            } else if (vma != null && ((Pgtable.pmd_present(pmd) && Pgtable.pmd_trans_huge(pmd))
-                                    || Swapops.is_pmd_migration_entry(pmd))) {
-                                throw new UnmodelledSplitException("huge or migration PMD", addr);
-                            }
+                    } else if (pmdLevel ? Pgtable.pmd_leaf(v) || !Pgtable.pmd_present(v)
+                            : Pgtable.pud_leaf(v) || !Pgtable.pud_present(v)) {
+                        break; // no-VMA walks never split or descend below leaves
+                    }
+                    if (!isTable(addr, level)) {
+                        if (!Pgtable.pmd_none(entryAt(addr, level))) {
+                            throw new IllegalStateException(String.format(
+                                    "level %d entry at 0x%x is neither a table nor none after split", level, addr));
                         }
+                        // Split to nothing (zapped): the walker retries the entry, now none.
+                        continue;
+                    }
+                    descend = true;
+                    if (pmdLevel) {
+                        ptesFrom = addr;
+                        ptesAgain = false;
                     }
                 }
                 default -> {
                     // One PTE. next is always addr + PAGE_SIZE; the run over this PMD's chunk ends
                     // once addr reaches its last page (so a partial last page is visited).
-                    long chunk = chunkEnd(PMD, addr, end);
-                    err = cb.pteEntry(entryAt(addr, PTE), addr, addr + PAGE_SIZE, vma);
-                    if (err == 0 && cb.takeAction() == PageWalkAction.ACTION_AGAIN) {
-                        ptesAgain = true;
+                    long v = entryAt(addr, PTE);
+                    if (install && Pgtable.pte_none(v)) {
+                        newPte[0] = 0;
+                        err = cb.installPte(addr, addr + PAGE_SIZE, newPte, vma);
+                        if (err == 0) {
+                            slot(addr, PTE).set(newPte[0]);
+                        }
+                    } else {
+                        if (!has(Op.PTE)) {
+                            throw new NoPteEntryException(addr);
+                        }
+                        err = cb.pteEntry(v, addr, addr + PAGE_SIZE, vma);
+                        if (err == 0 && cb.takeAction() == PageWalkAction.ACTION_AGAIN) {
+                            ptesAgain = true;
+                        }
                     }
                     if (err != 0) {
                         return err;
                     }
-                    if (below(addr, chunk - PAGE_SIZE)) {
+                    if (below(addr, next - PAGE_SIZE)) {
                         addr += PAGE_SIZE;
                         continue;
                     }
@@ -349,7 +396,6 @@ public final class FlatScanWalker {
                         level = PMD;
                         continue;
                     }
-                    next = chunk;
                 }
             }
             if (err != 0) {
