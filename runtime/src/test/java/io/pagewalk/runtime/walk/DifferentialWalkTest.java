@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * PMD migration entries become PTE migration entries). The split itself is the model's
  * ({@code HugeSplit}), so both sides call it; what is compared is the walker's sequence around it,
  * and afterwards the page tables of both copies. {@link #SPLITS} and {@link #INSTALL} switch them
- * off. Not covered: callbacks that change entries themselves, and {@code walk_page_mapping}.
+ * off. Callbacks that clear the PUD/PMD they are given and ask for ACTION_AGAIN are in too (the
+ * retry must see the hole). Not covered: other changes made by callbacks, and
+ * {@code walk_page_mapping}.
  *
  * <p>{@value #SEEDS_PROPERTY} (system property) or {@value #SEEDS_ENV} (environment) runs more
  * seeds; {@value #FIRST_SEED_PROPERTY} moves the first one (to replay a failure).

@@ -21,7 +21,8 @@ import java.util.Set;
  *
  * <p>With {@code thpAware}, huge and migration PMDs and PUD leaves always get ACTION_CONTINUE, as
  * real {@code pmd_entry} callbacks that handle {@code pmd_trans_huge()} do; without it the walker
- * splits them when it descends. {@code install_pte} installs a guard marker or a present PTE.
+ * splits them when it descends. Half of the ACTION_AGAIN answers clear the entry first. {@code
+ * install_pte} installs a guard marker or a present PTE.
  */
 final class ScriptedHooks implements FlatScanWalker.Callbacks {
     /** Call kinds, in the order of {@link Op} plus nothing else. */
@@ -43,6 +44,7 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
     private int n;
     private final Map<Long, Integer> seen = new HashMap<>();
     private PageWalkAction pending;
+    private boolean clearPending;
 
     ScriptedHooks(Set<Op> ops, boolean batch, long seed, int stopAt, int stopValue,
             double pContinue, double pAgain, double pPteAgain, double pSkip, boolean thpAware) {
@@ -119,6 +121,9 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
         int k = nth(kind, addr);
         if (k == 0 && r < pAgain) {
             pending = PageWalkAction.ACTION_AGAIN;
+            // Half of the retries follow a clear of the entry: the walker must re-check it and
+            // report the hole it now is (or, installing, fill it again).
+            clearPending = r < pAgain / 2;
         } else if ((huge && thpAware) || r < pAgain + pContinue) {
             pending = PageWalkAction.ACTION_CONTINUE;
         }
@@ -206,6 +211,13 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
         return a;
     }
 
+    @Override
+    public boolean takeClear() {
+        boolean c = clearPending;
+        clearPending = false;
+        return c;
+    }
+
     // ------------------------------------------------------------------ as MmWalkOps
 
     private void apply(MmWalk w) {
@@ -227,6 +239,9 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
         if (ops.contains(Op.PUD)) {
             b.pudEntry((e, a, nx, w) -> {
                 int r = pudEntry(e.get(), a, nx, w.vma());
+                if (takeClear()) {
+                    e.set(0);
+                }
                 apply(w);
                 return r;
             });
@@ -234,6 +249,9 @@ final class ScriptedHooks implements FlatScanWalker.Callbacks {
         if (ops.contains(Op.PMD)) {
             b.pmdEntry((e, a, nx, w) -> {
                 int r = pmdEntry(e.get(), a, nx, w.vma());
+                if (takeClear()) {
+                    e.set(0);
+                }
                 apply(w);
                 return r;
             });

@@ -68,6 +68,9 @@ public final class FlatScanWalker {
         int installPte(long addr, long next, long[] newPte, VmArea vma);
 
         PageWalkAction takeAction();
+
+        /** True when the last pud/pmd callback cleared the entry it was given ({@code pmd_clear()}). */
+        boolean takeClear();
     }
 
     /**
@@ -328,6 +331,9 @@ public final class FlatScanWalker {
                     if (has(pmdLevel ? Op.PMD : Op.PUD)) {
                         err = pmdLevel ? cb.pmdEntry(v, addr, next, vma) : cb.pudEntry(v, addr, next, vma);
                         action = actionOr(PageWalkAction.ACTION_SUBTREE);
+                        if (cb.takeClear()) {
+                            slot(addr, level).set(0);
+                        }
                     }
                     if (err != 0 || action == PageWalkAction.ACTION_CONTINUE) {
                         break;

@@ -108,6 +108,11 @@ class FlatScanWalkerTest {
         public PageWalkAction takeAction() {
             return null;
         }
+
+        @Override
+        public boolean takeClear() {
+            return false;
+        }
     }
 
     @Test
