@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * Randomised differential test: {@link PageWalk} against {@link FlatScanWalker}, a flat
  * per-address reimplementation of the kernel's callback sequence. Each seed builds a
  * {@link RandomModel}, picks an entry point ({@code walk_page_range}, {@code walk_page_vma},
- * {@code walk_page_range_vma}, {@code walk_page_range_novma}), a range (unaligned ends, {@code end =
- * ULONG_MAX}, empty), a set of hooks and, for some seeds, a call at which a hook returns non-zero;
+ * {@code walk_page_range_vma}, {@code walk_page_range_novma}, {@code walk_page_mapping}), a range
+ * (unaligned ends, {@code end = ULONG_MAX}, empty), a set of hooks and, for some seeds, a call at which a hook returns non-zero;
  * both implementations must make exactly the same calls and return the same value.
  *
  * <p>Walks that change the tables are included: {@code install_pte} (through the {@code _mm} and
@@ -31,8 +31,7 @@ import org.junit.jupiter.api.Test;
  * ({@code HugeSplit}), so both sides call it; what is compared is the walker's sequence around it,
  * and afterwards the page tables of both copies. {@link #SPLITS} and {@link #INSTALL} switch them
  * off. Callbacks that clear the PUD/PMD they are given and ask for ACTION_AGAIN are in too (the
- * retry must see the hole). Not covered: other changes made by callbacks, and
- * {@code walk_page_mapping}.
+ * retry must see the hole). Not covered: other changes made by callbacks.
  *
  * <p>{@value #SEEDS_PROPERTY} (system property) or {@value #SEEDS_ENV} (environment) runs more
  * seeds; {@value #FIRST_SEED_PROPERTY} moves the first one (to replay a failure).
@@ -73,7 +72,7 @@ class DifferentialWalkTest {
 
     static final java.util.Map<String, Integer> STATS = new java.util.TreeMap<>();
 
-    enum Entry { RANGE, VMA, RANGE_VMA, NOVMA }
+    enum Entry { RANGE, VMA, RANGE_VMA, NOVMA, MAPPING }
 
     /**
      * One generated walk: model, entry point, range and hooks. The model is rebuilt from the seed
@@ -122,8 +121,13 @@ class DifferentialWalkTest {
         private void pick(SplittableRandom rnd) {
             List<VmArea> vmas = model.vmas;
             int e = rnd.nextInt(100);
-            entry = vmas.isEmpty() || e < 65 ? Entry.RANGE : e < 75 ? Entry.VMA : e < 85 ? Entry.RANGE_VMA : Entry.NOVMA;
-            if (entry == Entry.RANGE && vmas.isEmpty()) {
+            entry = vmas.isEmpty() || e < 60 ? Entry.RANGE : e < 70 ? Entry.VMA : e < 80 ? Entry.RANGE_VMA
+                    : e < 90 || model.file == null ? Entry.NOVMA : Entry.MAPPING;
+            if (entry == Entry.MAPPING) {
+                // File page indexes, not addresses.
+                start = rnd.nextLong(3072);
+                end = start + 1 + rnd.nextLong(rnd.nextBoolean() ? 64 : 3072);
+            } else if (entry == Entry.RANGE && vmas.isEmpty()) {
                 start = 0x400000;
                 end = rnd.nextBoolean() ? -1 : 0x800000;
             } else if (entry == Entry.RANGE) {
@@ -195,7 +199,7 @@ class DifferentialWalkTest {
                     ops.add(Op.PUD);
                 }
             }
-            if (INSTALL && entry != Entry.NOVMA && rnd.nextInt(100) < 25 && mappedBytesInRange() <= 8 * PagingGeometry.PMD_SIZE) {
+            if (INSTALL && entry != Entry.NOVMA && entry != Entry.MAPPING && rnd.nextInt(100) < 25 && mappedBytesInRange() <= 8 * PagingGeometry.PMD_SIZE) {
                 // The batched PTE callback is not used when installing (see the report in the
                 // class comment), and without pte_entry a non-none PTE would be a call of NULL:
                 // install-only walks are kept only where the reference meets none.
@@ -268,6 +272,7 @@ class DifferentialWalkTest {
                 case RANGE -> ref.walkPageRange(start, end, publicApi);
                 case VMA, RANGE_VMA -> ref.walkPageRangeVma(vmaIn(m), start, end, publicApi);
                 case NOVMA -> ref.walkPageRangeNovma(start, end);
+                case MAPPING -> ref.walkPageMapping(m.file, start, end - start);
             };
         }
 
@@ -277,6 +282,8 @@ class DifferentialWalkTest {
             VmArea v = vmaIn(m);
             if (entry == Entry.NOVMA) {
                 lock.writeLock();
+            } else if (entry == Entry.MAPPING) {
+                m.file.iMmapLockRead();
             } else {
                 lock.readLock();
             }
@@ -289,10 +296,13 @@ class DifferentialWalkTest {
                     case RANGE_VMA -> publicApi ? PageWalk.walkPageRangeVma(v, start, end, ops, null)
                             : PageWalk.walkPageRangeVmaUnsafe(v, start, end, ops, null);
                     case NOVMA -> PageWalk.walkPageRangeNovma(m.mm, start, end, ops, null, null);
+                    case MAPPING -> PageWalk.walkPageMapping(m.file, start, end - start, ops, null);
                 };
             } finally {
                 if (entry == Entry.NOVMA) {
                     lock.writeUnlock();
+                } else if (entry == Entry.MAPPING) {
+                    m.file.iMmapUnlockRead();
                 } else {
                     lock.readUnlock();
                 }
@@ -395,9 +405,11 @@ class DifferentialWalkTest {
         int seeds = seedCount();
         long calls = 0;
         long t0 = System.nanoTime();
+        long cpu0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         for (long seed = first; seed < first + seeds; seed++) {
             calls += check(seed);
         }
+        long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
         long genNanos = 0;
         if (Boolean.getBoolean(STATS_PROPERTY)) {
             long t1 = System.nanoTime();
@@ -405,8 +417,8 @@ class DifferentialWalkTest {
                 new Case(seed).twin();
             }
             genNanos = System.nanoTime() - t1;
-            System.out.printf("difftest: %d ms in all, %d ms of it for two model builds per seed%n",
-                    (t1 - t0) / 1_000_000, genNanos / 1_000_000);
+            System.out.printf("difftest: %d ms in all (%d ms CPU), %d ms of it for two model builds per seed%n",
+                    (t1 - t0) / 1_000_000, cpu / 1_000_000, genNanos / 1_000_000);
         }
         if (Boolean.getBoolean(STATS_PROPERTY)) {
             System.out.println("difftest: " + seeds + " walks, " + calls + " calls; " + STATS);

@@ -116,7 +116,9 @@ final class RandomModel {
                 break;
             }
             boolean shared = (flags & VmFlags.VM_SHARED) != 0;
-            VmArea vma = mm.insertVma(start, end, flags, start >>> 12, shared ? file() : null, shared ? "/dev/shm/f" : "");
+            // File VMAs map random, possibly overlapping, parts of one file (walk_page_mapping).
+            long pgoff = shared ? rnd.nextLong(2048) : start >>> 12;
+            VmArea vma = mm.insertVma(start, end, flags, pgoff, shared ? file() : null, shared ? "/dev/shm/f" : "");
             vma.setPageShift(pageShift);
             vmas.add(vma);
             description.append(String.format(" [%x-%x%s]", start, end,
@@ -127,7 +129,8 @@ final class RandomModel {
         }
     }
 
-    private AddressSpace file;
+    /** The file the shared VMAs map, or null when there are none. */
+    AddressSpace file;
 
     private AddressSpace file() {
         if (file == null) {

@@ -8,6 +8,7 @@ import static io.pagewalk.runtime.pgtable.PagingGeometry.PTE;
 import static io.pagewalk.runtime.pgtable.PagingGeometry.PUD;
 
 import io.pagewalk.runtime.Errno;
+import io.pagewalk.runtime.mm.AddressSpace;
 import io.pagewalk.runtime.mm.HugeSplit;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.VmArea;
@@ -17,7 +18,9 @@ import io.pagewalk.runtime.pgtable.PageTable;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.walk.PageWalkAction;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -161,6 +164,46 @@ public final class FlatScanWalker {
             return -Errno.EINVAL;
         }
         return scanTables(start, end, null);
+    }
+
+    /**
+     * {@code walk_page_mapping()}: the VMAs mapping file pages {@code [first, first + nr)} in
+     * {@code vm_pgoff} order, each clipped to those pages; test_walk sees the whole VMA and a
+     * positive answer ends the whole walk with 0; no gap holes.
+     */
+    public int walkPageMapping(AddressSpace mapping, long first, long nr) {
+        if (has(Op.INSTALL)) {
+            return -Errno.EINVAL;
+        }
+        List<VmArea> vmas = new ArrayList<>(mapping.iMmap());
+        vmas.sort((a, b) -> a.pgoff() != b.pgoff() ? Long.compareUnsigned(a.pgoff(), b.pgoff())
+                : Long.compareUnsigned(a.start(), b.start()));
+        for (VmArea vma : vmas) {
+            long vba = vma.pgoff();
+            long vea = vba + vma.pages();
+            if (below(vea - 1, first) || below(first + nr - 1, vba)) {
+                continue;
+            }
+            long cba = below(first, vba) ? vba : first;
+            long cea = below(first + nr, vea) ? first + nr : vea;
+            long s = ((cba - vba) << PagingGeometry.PAGE_SHIFT) + vma.start();
+            long e = ((cea - vba) << PagingGeometry.PAGE_SHIFT) + vma.start();
+            if (!below(s, e)) {
+                continue;
+            }
+            int err = pageTest(vma.start(), vma.end(), vma);
+            if (err > 0) {
+                return 0;
+            }
+            if (err < 0) {
+                return err;
+            }
+            err = vmaRange(s, e, vma);
+            if (err != 0) {
+                return err;
+            }
+        }
+        return 0;
     }
 
     // ------------------------------------------------------------------ per VMA
