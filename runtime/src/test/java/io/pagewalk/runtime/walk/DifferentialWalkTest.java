@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * per-address reimplementation of the kernel's callback sequence. Each seed builds a
  * {@link RandomModel}, picks an entry point ({@code walk_page_range}, {@code walk_page_vma},
  * {@code walk_page_range_vma}, {@code walk_page_range_novma}, {@code walk_page_mapping}), a range
- * (unaligned ends, {@code end = ULONG_MAX}, empty), a set of hooks and, for some seeds, a call at which a hook returns non-zero;
- * both implementations must make exactly the same calls and return the same value.
+ * (unaligned ends, {@code end = ULONG_MAX}, empty), a set of hooks and, for some seeds, a call at
+ * which a hook returns non-zero; both implementations must make exactly the same calls and return
+ * the same value.
  *
  * <p>Walks that change the tables are included: {@code install_pte} (through the {@code _mm} and
  * {@code _unsafe} entry points, with table allocations that may fail) and splits of huge entries
@@ -32,6 +33,11 @@ import org.junit.jupiter.api.Test;
  * and afterwards the page tables of both copies. {@link #SPLITS} and {@link #INSTALL} switch them
  * off. Callbacks that clear the PUD/PMD they are given and ask for ACTION_AGAIN are in too (the
  * retry must see the hole). Not covered: other changes made by callbacks.
+ *
+ * <p>Kept out because they have no defined outcome: {@code install_pte} with {@code pte_batch} but
+ * no {@code pte_entry} (PageWalk falls back to the absent {@code pte_entry} when installing and
+ * throws NullPointerException at the first non-none PTE), and install-only walks that meet a
+ * non-none PTE (the kernel would call a NULL {@code pte_entry}; PageWalk throws the same).
  *
  * <p>{@value #SEEDS_PROPERTY} (system property) or {@value #SEEDS_ENV} (environment) runs more
  * seeds; {@value #FIRST_SEED_PROPERTY} moves the first one (to replay a failure).
@@ -200,9 +206,9 @@ class DifferentialWalkTest {
                 }
             }
             if (INSTALL && entry != Entry.NOVMA && entry != Entry.MAPPING && rnd.nextInt(100) < 25 && mappedBytesInRange() <= 8 * PagingGeometry.PMD_SIZE) {
-                // The batched PTE callback is not used when installing (see the report in the
-                // class comment), and without pte_entry a non-none PTE would be a call of NULL:
-                // install-only walks are kept only where the reference meets none.
+                // The batched PTE callback is not used when installing, and without pte_entry a
+                // non-none PTE is a call of NULL (class comment): install-only walks are kept
+                // only where the reference meets no such PTE.
                 ops.add(Op.INSTALL);
                 batch = false;
                 publicApi = rnd.nextInt(10) == 0; // -EINVAL

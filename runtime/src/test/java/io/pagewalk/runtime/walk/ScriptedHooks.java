@@ -25,7 +25,7 @@ import java.util.Set;
  * install_pte} installs a guard marker or a present PTE.
  */
 final class ScriptedHooks implements FlatScanWalker.Callbacks {
-    /** Call kinds, in the order of {@link Op} plus nothing else. */
+    /** Recorded call kinds, by ordinal. */
     static final Op[] KINDS = Op.values();
     static final int FIELDS = 6;
 
