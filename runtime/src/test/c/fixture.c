@@ -12,8 +12,8 @@
  *               "note zeropage yes|no" says whether the kernel really mapped the zero page
  *               (kernels booted with pvm_no_zero_page=1 allocate a private page instead)
  *   thp         2 MiB MADV_HUGEPAGE region, 2 MiB aligned, written fully     -> one PMD THP
- *   thpsplit    like thp, then page 7 is MADV_DONTNEED'ed (splits the PMD into PTEs) and the
- *               region gets MADV_NOHUGEPAGE so khugepaged cannot collapse it back
+ *   thpsplit    like thp, then the region gets MADV_NOHUGEPAGE (so khugepaged never collapses
+ *               it back) and page 7 is MADV_DONTNEED'ed (splits the PMD into PTEs)
  *   fileprivate MAP_PRIVATE over a 32-page temp file: pages 0-3 read, 4-7 written (COW),
  *               16-31 untouched (8-15 may be mapped by fault-around: they are in page cache)
  *   fileshared  MAP_SHARED over a second such file, same pattern (written pages dirty page cache)
@@ -42,7 +42,7 @@
  * How it holds still: after the report it blocks in read(0) and touches no memory, so no
  * further faults happen. khugepaged collapses only in VM_HUGEPAGE VMAs when THP "enabled" is
  * madvise (as on the test machine): every small-page part is MADV_NOHUGEPAGE, the thp part is
- * already fully PMD-mapped, and thpsplit is made MADV_NOHUGEPAGE after the split. All written
+ * already fully PMD-mapped, and thpsplit is made MADV_NOHUGEPAGE before the split. All written
  * data is non-zero so the THP "underused" shrinker has no zero-filled subpages to drop. Pages
  * can sit in a per-CPU LRU batch for a while (KPF_LRU unset, UNEVICTABLE not yet set after
  * mlock, SWAPBACKED not yet cleared after MADV_FREE); before "ready" the fixture drains the
@@ -350,11 +350,12 @@ int main(int argc, char **argv)
 	if (has(argc, argv, "thpsplit", NULL)) {
 		char *p = anon_at(OFF_THPSPLIT, HPAGE, MADV_HUGEPAGE);
 		fill(p, HPAGE, 3);
-		int rc = madvise(p + 7 * PAGE, PAGE, MADV_DONTNEED);
-		printf("note thpsplit dontneed-page7=%d\n", rc);
-		/* No longer VM_HUGEPAGE: khugepaged will not collapse it back. */
+		/* No longer VM_HUGEPAGE before the split (the THP stays PMD-mapped), so that khugepaged
+		 * never sees a split range it may collapse back, even for an instant. */
 		if (madvise(p, HPAGE, MADV_NOHUGEPAGE))
 			die("madvise thpsplit");
+		int rc = madvise(p + 7 * PAGE, PAGE, MADV_DONTNEED);
+		printf("note thpsplit dontneed-page7=%d\n", rc);
 		region("thpsplit", p, HPAGE);
 		region("thpsplit.hole", p + 7 * PAGE, PAGE);
 	}
