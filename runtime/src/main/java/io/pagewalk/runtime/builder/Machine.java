@@ -1,0 +1,134 @@
+package io.pagewalk.runtime.builder;
+
+import io.pagewalk.runtime.mm.MemMap;
+import io.pagewalk.runtime.mm.PageFlags;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the processes of one synthetic machine share: the {@link MemMap}, the page allocator, the
+ * swap device, the hugetlb pool and the system settings. A forked child runs on its parent's
+ * machine, so both see the same frames.
+ */
+final class Machine {
+    /** Flags of a fresh anonymous folio once it is on the LRU, as kpageflags shows it on 6.18. */
+    static final long ANON_FOLIO = PageFlags.UPTODATE | PageFlags.LRU | PageFlags.ANON | PageFlags.SWAPBACKED
+            | PageFlags.ANON_EXCLUSIVE;
+    /** {@code MKDEV()} of the pseudo file systems, as this test machine numbers them. */
+    static final long SHMEM_DEV = dev(0, 1);
+    static final long HUGETLBFS_DEV = dev(0, 0x11);
+
+    final SyntheticConfig config;
+    final MemMap memMap = new MemMap();
+    private long nextPfn = 0x100000;
+    private long nextSwapOffset = 1;
+    private final Map<Long, Integer> swapCount = new HashMap<>();
+    private long hugetlbFree;
+    private long nextInode = 1000;
+    private final Map<Integer, Long> fileSizes = new HashMap<>();
+    /** Swap cache: slot to the folio still cached for it while other entries refer to the slot. */
+    final Map<Long, Long> swapCache = new HashMap<>();
+
+    Machine(SyntheticConfig config) {
+        this.config = config;
+        this.hugetlbFree = config.hugetlbPages();
+        memMap.setZeroPfn(memMap.zeroPfn());
+    }
+
+    /** The kernel's {@code MKDEV(major, minor)}. */
+    static long dev(int major, int minor) {
+        return ((long) major << 20) | minor;
+    }
+
+    /** {@code i_size} in pages (4 KiB pages; for hugetlbfs, counted in small pages too). */
+    long fileSize(io.pagewalk.runtime.mm.AddressSpace file) {
+        return fileSizes.getOrDefault(file.id(), 0L);
+    }
+
+    void setFileSize(io.pagewalk.runtime.mm.AddressSpace file, long pages) {
+        fileSizes.put(file.id(), pages);
+    }
+
+    long nextInode() {
+        return nextInode++;
+    }
+
+    /** A free, naturally aligned run of {@code 2^order} frames. */
+    long allocFrames(int order) {
+        long n = 1L << order;
+        long head = (nextPfn + n - 1) & ~(n - 1);
+        nextPfn = head + n;
+        return head;
+    }
+
+    /** A new, unmapped anonymous folio ({@code vma_alloc_folio} + {@code folio_add_new_anon_rmap}). */
+    long newAnonFolio(int order, long index) {
+        long head = allocFrames(order);
+        memMap.setFolio(head, order, ANON_FOLIO | (order > 0 ? PageFlags.THP : 0), 0, 0);
+        memMap.setMapping(head, null, index);
+        return head;
+    }
+
+    /** The huge zero folio, made on first use ({@code mm_get_huge_zero_folio}). */
+    long hugeZeroPfn() {
+        if (memMap.hugeZeroPfn() < 0) {
+            memMap.setHugeZeroPfn(allocFrames(PagingGeometry.PMD_SHIFT - PagingGeometry.PAGE_SHIFT));
+        }
+        return memMap.hugeZeroPfn();
+    }
+
+    // ---- hugetlb pool ----
+
+    /** Whether {@code pages} free huge pages are there ({@code hugetlb_reserve_pages}). */
+    boolean hugetlbAvailable(long pages) {
+        return hugetlbFree == Long.MAX_VALUE || pages <= hugetlbFree;
+    }
+
+    /** Takes one huge page from the pool for a fault; false when the pool is empty (SIGBUS). */
+    boolean hugetlbTake() {
+        if (hugetlbFree == Long.MAX_VALUE) {
+            return true;
+        }
+        if (hugetlbFree == 0) {
+            return false;
+        }
+        hugetlbFree--;
+        return true;
+    }
+
+    void hugetlbGive() {
+        if (hugetlbFree != Long.MAX_VALUE) {
+            hugetlbFree++;
+        }
+    }
+
+    // ---- swap ----
+
+    /** A new swap slot with one reference ({@code folio_alloc_swap}); the offset within swap type 0. */
+    long allocSwap() {
+        long offset = nextSwapOffset++;
+        swapCount.put(offset, 1);
+        return offset;
+    }
+
+    void swapDup(long offset) {
+        swapCount.merge(offset, 1, Integer::sum);
+    }
+
+    /** Drops one reference ({@code swap_free}); true when the slot became free. */
+    boolean swapFree(long offset) {
+        Integer n = swapCount.get(offset);
+        if (n == null || n <= 1) {
+            swapCount.remove(offset);
+            return true;
+        }
+        swapCount.put(offset, n - 1);
+        return false;
+    }
+
+    /** References to a swap slot ({@code swp_swapcount}), 0 when free. */
+    int swapCount(long offset) {
+        return swapCount.getOrDefault(offset, 0);
+    }
+}
