@@ -92,9 +92,6 @@ final class Mmap {
         if (hugetlb) {
             vmFlags |= VmFlags.VM_HUGETLB | VmFlags.VM_DONTEXPAND;
             pgoff = 0;
-            if ((flags & MAP_NORESERVE) == 0 && !proc.machine().hugetlbAvailable(len >>> PagingGeometry.PMD_SHIFT)) {
-                throw new SyscallException(Errno.ENOMEM, "mmap: not enough free huge pages for 0x" + Long.toHexString(len));
-            }
         }
 
         long start = unmappedArea(addr, len, flags, hugetlb, anon && !shared && !hugetlb);
@@ -102,6 +99,11 @@ final class Mmap {
             throw new SyscallException(Errno.EEXIST, String.format("mmap: 0x%x-0x%x is already mapped", start, start + len));
         }
         proc.vmaTree().unmap(start, start + len);
+        // hugetlbfs reserves its pages only now, after MAP_FIXED removed what was there: a
+        // failure leaves a hole (the old page tables are gone), as in the kernel.
+        if (hugetlb && (flags & MAP_NORESERVE) == 0 && !proc.machine().hugetlbAvailable(len >>> PagingGeometry.PMD_SHIFT)) {
+            throw new SyscallException(Errno.ENOMEM, "mmap: not enough free huge pages for 0x" + Long.toHexString(len));
+        }
 
         if (!hugetlb && (vmFlags & (VmFlags.VM_NORESERVE | VmFlags.VM_SHARED | VmFlags.VM_WRITE)) == VmFlags.VM_WRITE) {
             vmFlags |= VmFlags.VM_ACCOUNT; // accountable_mapping()

@@ -200,9 +200,15 @@ public final class SyntheticProcess {
             long e = Math.min(vma.end(), end);
             VmaTree.checkSplit(vma, s);
             VmaTree.checkSplit(vma, e);
-            if ((newFlags & VmFlags.VM_WRITE) != 0 && (vma.flags() & (VmFlags.VM_ACCOUNT | VmFlags.VM_WRITE
-                    | VmFlags.VM_HUGETLB | VmFlags.VM_SHARED | VmFlags.VM_NORESERVE)) == 0) {
-                newFlags |= VmFlags.VM_ACCOUNT;
+            // A private mapping made writable is charged (VM_ACCOUNT); one made read-only keeps its
+            // charge unless it is anonymous and never got a page (no anon_vma).
+            if ((newFlags & VmFlags.VM_WRITE) != 0) {
+                if ((vma.flags() & (VmFlags.VM_ACCOUNT | VmFlags.VM_WRITE | VmFlags.VM_HUGETLB | VmFlags.VM_SHARED
+                        | VmFlags.VM_NORESERVE)) == 0) {
+                    newFlags |= VmFlags.VM_ACCOUNT;
+                }
+            } else if (vma.test(VmFlags.VM_ACCOUNT) && vma.isAnonymous() && anonVma(vma) == null) {
+                newFlags &= ~VmFlags.VM_ACCOUNT;
             }
             if (newFlags != vma.flags()) {
                 VmArea changed = vmaTree.modify(vma, s, e, newFlags);
@@ -302,7 +308,11 @@ public final class SyntheticProcess {
                 fault.handle(a, write);
                 long pfn = mappedPfn(a);
                 if (pfn >= 0) {
-                    machine.memMap.folioSetFlag(pfn, PageFlags.REFERENCED);
+                    // FOLL_TOUCH: mark_page_accessed() on PTE-mapped pages; a huge PMD only gets its young bit.
+                    EntryPointer pmdp = Ptes.pmd(mm, a, false);
+                    if (pmdp == null || !pmd_leaf(pmdp.get())) {
+                        machine.memMap.folioSetFlag(pfn, PageFlags.REFERENCED);
+                    }
                     mlockIfLocked(vma, a);
                 }
             }

@@ -55,7 +55,11 @@ final class ModelPages {
             if (!mem.test(normal, PageFlags.ANON)) {
                 out |= PagemapEntry.PM_FILE;
             }
-            if (mem.mapcount(normal) == 1) {
+            // A PMD mapping is exclusive only while no page of the folio is mapped twice; a PTE
+            // mapping looks at its own page's mapcount (6.18 with CONFIG_PAGE_MAPCOUNT).
+            boolean exclusive = pmd_present(pmd) && pmd_leaf(pmd) ? !mem.folioMaybeMappedShared(normal)
+                    : mem.mapcount(normal) == 1;
+            if (exclusive) {
                 out |= PagemapEntry.PM_MMAP_EXCLUSIVE;
             }
         }
