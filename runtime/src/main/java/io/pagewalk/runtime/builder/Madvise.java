@@ -184,7 +184,7 @@ final class Madvise {
                     continue;
                 }
                 if (mem.folioOrder(pfn) > 0 && !folioInside(vma, a, pfn, start, end)) {
-                    mem.splitFolio(pfn); // only part of the large folio is freed
+                    Rmap.splitFolio(proc.machine(), pfn); // only part of the large folio is freed
                 }
                 lazyfree(pfn);
                 table.set(i, pte & ~(_PAGE_ACCESSED | _PAGE_DIRTY));
@@ -259,7 +259,7 @@ final class Madvise {
 
     private void swapOut(PageTable table, int i, long pte, long pfn) {
         if (mem.folioOrder(pfn) > 0) {
-            mem.splitFolio(pfn);
+            Rmap.splitFolio(proc.machine(), pfn);
         }
         if (!mem.test(pfn, PageFlags.SWAPBACKED)) {
             // A clean lazy-free page is simply discarded.

@@ -2,7 +2,6 @@ package io.pagewalk.runtime.builder;
 
 import io.pagewalk.runtime.mm.MemMap;
 import io.pagewalk.runtime.mm.PageFlags;
-import io.pagewalk.runtime.pgtable.PagingGeometry;
 
 /**
  * Mapping accounting of folios ({@code folio_add_*_rmap_*}, {@code folio_remove_rmap_*} and the
@@ -79,7 +78,24 @@ final class Rmap {
         return true;
     }
 
-    static boolean isHugePmdFolio(MemMap mem, long head) {
-        return mem.folioOrder(head) == PagingGeometry.PMD_SHIFT - PagingGeometry.PAGE_SHIFT;
+    /**
+     * {@code split_folio()}: the folio becomes small pages; those no mapping holds any more
+     * are freed, as the kernel frees them at the end of the split.
+     */
+    static void splitFolio(Machine machine, long pfn) {
+        MemMap mem = machine.memMap;
+        long head = mem.folioHead(pfn);
+        long n = mem.folioNrPages(head);
+        if (n == 1) {
+            return;
+        }
+        mem.splitFolio(head);
+        for (long i = 0; i < n; i++) {
+            if (mem.mapcount(head + i) == 0 && mem.mapping(head + i) == null) {
+                mem.freePage(head + i);
+            } else {
+                mem.setRefcount(head + i, mem.mapcount(head + i));
+            }
+        }
     }
 }

@@ -94,6 +94,13 @@ class BuilderScenarioTest {
     }
 
     @Test
+    void populateAndLockedMappingsFaultIn() throws Exception {
+        check("map,0,0x8000,3,0x8032", "map,0x10000,0x4000,1,0x8032", "map,0x20000,0x4000,3,0x2032",
+                "map,0x30000,0x4000,3,0x8031", "file,16", "map,0x40000,0x10000,1,0x8012,0",
+                "map,0x200000,0x200000,3,0x8032");
+    }
+
+    @Test
     void protNoneAndBack() throws Exception {
         check("map,0,0x8000,3,0x32", "touch,0,0x8000,w", "mprotect,0,0x8000,0", "mprotect,0x4000,0x4000,3",
                 "touch,0x4000,0x1000,w", "mprotect,0,0x4000,3");

@@ -344,6 +344,21 @@ class SyntheticProcessTest {
     }
 
     @Test
+    void lazyFreeingPartOfALargeFolioSplitsItAndFreesItsUnmappedPages() {
+        long a = p.mmap(0, HPAGE, RW, ANON, null, 0);
+        p.madvise(a, HPAGE, MADV_HUGEPAGE);
+        p.touch(a, HPAGE, true);
+        long head = pmd_pfn(pmd(a));
+        p.madvise(a + 7 * PAGE, PAGE, MADV_DONTNEED);
+        p.madvise(a, 4 * PAGE, MADV_FREE);
+        assertEquals(0, mem.folioOrder(head), "split into small pages");
+        assertFalse(mem.pfnValid(head + 7), "the unmapped page went with the split");
+        assertEquals(WRITTEN_ANON & ~PageFlags.SWAPBACKED, mem.flags(head + 1), "lazy-free and clean");
+        assertEquals(WRITTEN_ANON | PageFlags.DIRTY, mem.flags(head + 4), "outside the range: dirty since the split");
+        assertEquals(1, mem.refcount(head + 4));
+    }
+
+    @Test
     void madvFreeMakesExclusiveAnonymousFoliosLazyFree() {
         long a = p.mmap(0, 4 * PAGE, RW, ANON, null, 0);
         p.touch(a, 4 * PAGE, true);
