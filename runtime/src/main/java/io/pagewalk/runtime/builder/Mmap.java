@@ -18,6 +18,8 @@ import java.util.List;
 final class Mmap {
     private final SyntheticProcess proc;
     private final MmStruct mm;
+    /** Bytes to fault in after the mmap lock is dropped (MAP_POPULATE, MAP_LOCKED), else 0. */
+    long populateLength;
 
     Mmap(SyntheticProcess proc) {
         this.proc = proc;
@@ -126,10 +128,9 @@ final class Mmap {
         if (hugetlb) {
             vma.setPageShift(PagingGeometry.PMD_SHIFT);
         }
-        vma = proc.vmaTree().mergeAround(vma);
-        if ((vmFlags & VmFlags.VM_LOCKED) != 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE) {
-            proc.populate(start, start + len, false);
-        }
+        proc.vmaTree().mergeAround(vma);
+        populateLength = (vmFlags & VmFlags.VM_LOCKED) != 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE
+                ? len : 0;
         return start;
     }
 

@@ -148,7 +148,17 @@ public final class SyntheticProcess {
 
     /** {@code mmap(2)}: returns the address of the new mapping. {@code file} is ignored with MAP_ANONYMOUS. */
     public long mmap(long addr, long len, int prot, int flags, FileHandle file, long offset) {
-        return new Mmap(this).mmap(addr, len, prot, flags, file, offset);
+        Mmap m = new Mmap(this);
+        long start;
+        try (var lock = mm.mmapLock().write()) {
+            start = m.mmap(addr, len, prot, flags, file, offset);
+        }
+        if (m.populateLength != 0) {
+            try (var lock = mm.mmapLock().read()) {
+                populate(start, start + m.populateLength, false);
+            }
+        }
+        return start;
     }
 
     /** {@code munmap(2)}. */
@@ -161,7 +171,9 @@ public final class SyntheticProcess {
                 || Long.compareUnsigned(len, mm.taskSize() - addr) > 0 || end == addr) {
             throw new SyscallException(Errno.EINVAL, String.format("munmap: bad range 0x%x+0x%x", addr, len));
         }
-        vmaTree.unmap(addr, end);
+        try (var lock = mm.mmapLock().write()) {
+            vmaTree.unmap(addr, end);
+        }
         return 0;
     }
 
@@ -183,6 +195,12 @@ public final class SyntheticProcess {
         if (Long.compareUnsigned(end, start) <= 0) {
             throw new SyscallException(Errno.ENOMEM, String.format("mprotect: range 0x%x+0x%x wraps", start, len));
         }
+        try (var lock = mm.mmapLock().write()) {
+            return mprotectLocked(start, end, prot);
+        }
+    }
+
+    private int mprotectLocked(long start, long end, int prot) {
         VmArea first = mm.findVma(start);
         if (first == null || Long.compareUnsigned(first.start(), start) > 0) {
             throw new SyscallException(Errno.ENOMEM, String.format("mprotect: 0x%x is not mapped", start));
@@ -229,7 +247,9 @@ public final class SyntheticProcess {
 
     /** {@code madvise(2)}. */
     public int madvise(long start, long len, int advice) {
-        return new Madvise(this).madvise(start, len, advice);
+        try (var lock = mm.mmapLock().write()) {
+            return new Madvise(this).madvise(start, len, advice);
+        }
     }
 
     // ---- mlock ----
@@ -255,6 +275,19 @@ public final class SyntheticProcess {
         if (len == 0) {
             return 0;
         }
+        try (var lock = mm.mmapLock().write()) {
+            applyLock(start, end, on, call);
+        }
+        if (on) {
+            try (var lock = mm.mmapLock().read()) {
+                populate(start, end, true);
+            }
+        }
+        return 0;
+    }
+
+    /** {@code apply_vma_lock_flags()}. */
+    private void applyLock(long start, long end, boolean on, String call) {
         if (mm.vmaLookup(start) == null) {
             throw new SyscallException(Errno.ENOMEM, String.format("%s: 0x%x is not mapped", call, start));
         }
@@ -280,10 +313,6 @@ public final class SyntheticProcess {
         if (Long.compareUnsigned(tmp, end) < 0) {
             throw new SyscallException(Errno.ENOMEM, String.format("%s: 0x%x is not mapped", call, tmp));
         }
-        if (on) {
-            populate(start, end, true);
-        }
-        return 0;
     }
 
     /**
@@ -328,10 +357,11 @@ public final class SyntheticProcess {
     public void touch(long addr, long len, boolean write) {
         long start = addr & PagingGeometry.PAGE_MASK;
         long end = pageAlign(addr + len);
-        for (long a = start; Long.compareUnsigned(a, end) < 0; a += PagingGeometry.PAGE_SIZE) {
-            fault.handle(a, write);
-            VmArea vma = mm.vmaLookup(a);
-            mlockIfLocked(vma, a);
+        try (var lock = mm.mmapLock().read()) {
+            for (long a = start; Long.compareUnsigned(a, end) < 0; a += PagingGeometry.PAGE_SIZE) {
+                fault.handle(a, write);
+                mlockIfLocked(mm.vmaLookup(a), a);
+            }
         }
     }
 
@@ -388,7 +418,9 @@ public final class SyntheticProcess {
 
     /** {@code fork(2)}: a child sharing this machine, with the address space {@code dup_mmap()} gives it. */
     public SyntheticProcess fork() {
-        return Fork.fork(this);
+        try (var lock = mm.mmapLock().write()) {
+            return Fork.fork(this);
+        }
     }
 
     // ---- THP policy ----

@@ -500,6 +500,20 @@ class SyntheticProcessTest {
     // ---- the result is walkable ----
 
     @Test
+    void systemCallsTakeTheMmapLockAsTheKernelDoes() {
+        long a = p.mmap(0, PAGE, RW, ANON, null, 0);
+        assertFalse(p.mm().mmapLock().isLocked(), "released after each call");
+        try (var walking = p.mm().mmapLock().read()) {
+            assertThrows(io.pagewalk.runtime.mm.LockAssertionError.class, () -> p.munmap(a, PAGE),
+                    "munmap needs the write lock a walker holds for read");
+            p.touch(a, PAGE, true); // faults run under the read lock
+            assertTrue(p.mm().mmapLock().isLocked());
+        }
+        assertTrue(p.mappedPfn(a) >= 0);
+        assertFalse(p.mm().mmapLock().isLocked());
+    }
+
+    @Test
     void fiveLevelPagingWalksTheSameWay() {
         SyntheticProcess five = new SyntheticProcess(SyntheticConfig.defaults().withPagingLevels(5));
         assertEquals(5, five.mm().geometry().pagingLevels());
