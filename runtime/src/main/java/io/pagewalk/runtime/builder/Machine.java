@@ -27,6 +27,8 @@ final class Machine {
     private long hugetlbFree;
     private long nextInode = 1000;
     private final Map<Integer, Long> fileSizes = new HashMap<>();
+    /** Files only mappings hold open (shared anonymous memory, MAP_HUGETLB): gone with the last VMA. */
+    private final java.util.Set<Integer> mappingOnlyFiles = new java.util.HashSet<>();
     /** Swap cache: slot to the folio still cached for it while other entries refer to the slot. */
     final Map<Long, Long> swapCache = new HashMap<>();
 
@@ -48,6 +50,31 @@ final class Machine {
 
     void setFileSize(io.pagewalk.runtime.mm.AddressSpace file, long pages) {
         fileSizes.put(file.id(), pages);
+    }
+
+    void markMappingOnly(io.pagewalk.runtime.mm.AddressSpace file) {
+        mappingOnlyFiles.add(file.id());
+    }
+
+    /**
+     * The last VMA of {@code file} went away: a file only mappings held open is released, and its
+     * page cache (shmem pages, hugetlb pages back to the pool) freed, as when the kernel drops the
+     * last reference to the inode.
+     */
+    void releaseIfUnmapped(io.pagewalk.runtime.mm.AddressSpace file) {
+        if (file == null || !file.iMmap().isEmpty() || !mappingOnlyFiles.remove(file.id())) {
+            return;
+        }
+        for (long pfn : file.pageCache().values()) {
+            if (memMap.pfnValid(pfn) && memMap.folioMapcount(pfn) == 0) {
+                if (memMap.test(pfn, io.pagewalk.runtime.mm.PageFlags.HUGE)) {
+                    hugetlbGive();
+                }
+                memMap.freeFolio(pfn);
+            }
+        }
+        file.pageCache().clear();
+        fileSizes.remove(file.id());
     }
 
     long nextInode() {

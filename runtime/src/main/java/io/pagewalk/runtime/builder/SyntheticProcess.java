@@ -414,6 +414,13 @@ public final class SyntheticProcess {
         }
     }
 
+    /** {@code exit(2)}: every mapping goes ({@code exit_mmap}); pages shared with others stay theirs. */
+    public void exit() {
+        try (var lock = mm.mmapLock().write()) {
+            vmaTree.unmap(0, mm.taskSize());
+        }
+    }
+
     // ---- fork ----
 
     /** {@code fork(2)}: a child sharing this machine, with the address space {@code dup_mmap()} gives it. */
@@ -509,6 +516,7 @@ public final class SyntheticProcess {
         AddressSpace as = new AddressSpace(path, dev, machine.nextInode(), shmem);
         machine.memMap.registerAddressSpace(as);
         machine.setFileSize(as, pages);
+        machine.markMappingOnly(as);
         return as;
     }
 }

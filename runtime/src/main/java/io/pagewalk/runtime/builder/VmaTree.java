@@ -138,6 +138,7 @@ final class VmaTree {
             Zap.range(proc.machine(), vma, vma.start(), vma.end(), false);
             proc.forgetAnonVma(vma);
             mm.removeVma(vma);
+            proc.machine().releaseIfUnmapped(vma.file());
         }
         freeTables(start, end);
     }

@@ -481,6 +481,26 @@ class SyntheticProcessTest {
     }
 
     @Test
+    void exitReleasesEverythingAndGivesSharedPagesBackToTheSurvivor() {
+        long a = p.mmap(0, 2 * PAGE, RW, ANON, null, 0);
+        p.touch(a, 2 * PAGE, true);
+        long s = p.mmap(0, 2 * PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
+        p.touch(s, 2 * PAGE, true);
+        long shmemPage = p.mappedPfn(s);
+        SyntheticProcess child = p.fork();
+        long shared = p.mappedPfn(a);
+        child.exit();
+        assertTrue(child.vmas().isEmpty());
+        assertEquals(1, mem.mapcount(shared));
+        assertTrue(mem.pfnValid(shmemPage), "the parent still maps the shmem file");
+        p.munmap(s, 2 * PAGE);
+        assertFalse(mem.pfnValid(shmemPage), "shared anonymous memory goes with its last mapping");
+        p.exit();
+        assertFalse(mem.pfnValid(shared));
+        assertEquals(0, pmd(a));
+    }
+
+    @Test
     void forkHonoursDontforkWipeonforkAndDropsMlock() {
         long keep = p.mmap(0, PAGE, RW, ANON, null, 0);
         long gone = p.mmap(0, PAGE, PROT_READ, ANON, null, 0);
@@ -511,6 +531,58 @@ class SyntheticProcessTest {
         }
         assertTrue(p.mappedPfn(a) >= 0);
         assertFalse(p.mm().mmapLock().isLocked());
+    }
+
+    @Test
+    void theWalkerSeesWhatTheBuilderMade() {
+        SyntheticProcess w = new SyntheticProcess(SyntheticConfig.defaults().withHugetlbPages(4));
+        long anon = w.mmap(0, 8 * PAGE, RW, ANON, null, 0);
+        w.touch(anon, 3 * PAGE, true);
+        w.madvise(anon + 5 * PAGE, PAGE, MADV_GUARD_INSTALL);
+        long thp = w.mmap(0, 2 * HPAGE, RW, ANON, null, 0);
+        w.madvise(thp, 2 * HPAGE, MADV_HUGEPAGE);
+        w.touch(thp, 2 * HPAGE, true);
+        long huge = w.mmap(0, 2 * HPAGE, RW, ANON | MAP_HUGETLB, null, 0);
+        w.touch(huge, HPAGE, true);
+        long shm = w.mmap(0, 4 * PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
+        w.touch(shm, 4 * PAGE, false);
+        long none = w.mmap(0, 2 * PAGE, RW, ANON, null, 0);
+        w.touch(none, 2 * PAGE, true);
+        w.mprotect(none, 2 * PAGE, PROT_NONE);
+
+        AtomicInteger ptes = new AtomicInteger();
+        AtomicInteger swaps = new AtomicInteger();
+        AtomicInteger pmds = new AtomicInteger();
+        AtomicInteger hugetlb = new AtomicInteger();
+        MmWalkOps ops = MmWalkOps.builder()
+                .pmdEntry((pmd, addr, next, walk) -> {
+                    if (pmd_leaf(pmd.get())) {
+                        pmds.incrementAndGet();
+                        walk.setAction(io.pagewalk.runtime.walk.PageWalkAction.ACTION_CONTINUE);
+                    }
+                    return 0;
+                })
+                .pteEntry((pte, addr, next, walk) -> {
+                    if (pte_present(pte.get())) {
+                        ptes.incrementAndGet();
+                    } else if (is_swap_pte(pte.get())) {
+                        swaps.incrementAndGet();
+                    }
+                    return 0;
+                })
+                .hugetlbEntry((pte, hmask, addr, next, walk) -> {
+                    if (pte_present(pte.get())) {
+                        hugetlb.incrementAndGet();
+                    }
+                    return 0;
+                }).build();
+        try (var lock = w.mm().mmapLock().read()) {
+            assertEquals(0, PageWalk.walkPageRange(w.mm(), 0, w.mm().taskSize(), ops, null));
+        }
+        assertEquals(3 + 4 + 2, ptes.get(), "anon, shmem and PROT_NONE pages");
+        assertEquals(1, swaps.get(), "the guard marker");
+        assertEquals(2, pmds.get());
+        assertEquals(1, hugetlb.get());
     }
 
     @Test
