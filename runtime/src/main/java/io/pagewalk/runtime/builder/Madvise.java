@@ -148,7 +148,11 @@ final class Madvise {
         Zap.range(proc.machine(), vma, start, end, true);
     }
 
-    /** {@code madvise_free_single_vma()}: exclusive anonymous folios become lazy-free. */
+    /**
+     * {@code madvise_free_single_vma()}: exclusive anonymous folios become lazy-free. The kernel
+     * clears PG_swapbacked when its per-CPU lazy-free batch drains (soon, or at once on mlock(),
+     * MADV_PAGEOUT, reclaim); the model shows that drained state right away.
+     */
     private void free(VmArea vma, long start, long end) {
         if (!vma.isAnonymous() || (vma.flags() & (VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP)) != 0) {
             throw invalid(vma, MADV_FREE);

@@ -98,4 +98,17 @@ final class Rmap {
             }
         }
     }
+
+    /**
+     * {@code folio_mark_accessed()}: the first access sets PG_referenced, the next one activates
+     * the folio (PG_active, referenced cleared).
+     */
+    static void markAccessed(MemMap mem, long pfn) {
+        if (!mem.test(pfn, PageFlags.REFERENCED)) {
+            mem.folioSetFlag(pfn, PageFlags.REFERENCED);
+        } else if (!mem.test(pfn, PageFlags.ACTIVE) && !mem.test(pfn, PageFlags.UNEVICTABLE)) {
+            mem.folioSetFlag(pfn, PageFlags.ACTIVE);
+            mem.folioClearFlag(pfn, PageFlags.REFERENCED);
+        }
+    }
 }

@@ -340,7 +340,7 @@ public final class SyntheticProcess {
                     // FOLL_TOUCH: mark_page_accessed() on PTE-mapped pages; a huge PMD only gets its young bit.
                     EntryPointer pmdp = Ptes.pmd(mm, a, false);
                     if (pmdp == null || !pmd_leaf(pmdp.get())) {
-                        machine.memMap.folioSetFlag(pfn, PageFlags.REFERENCED);
+                        Rmap.markAccessed(machine.memMap, pfn);
                     }
                     mlockIfLocked(vma, a);
                 }

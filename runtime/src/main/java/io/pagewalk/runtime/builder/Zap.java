@@ -62,6 +62,12 @@ final class Zap {
         if (pte_present(pte)) {
             long pfn = Memory.vm_normal_page(vma, addr, pte);
             if (pfn >= 0 && machine.memMap.pfnValid(pfn)) {
+                // zap_present_ptes(): a young file PTE hands its access on to the page cache.
+                if (pte_young(pte) && !machine.memMap.test(pfn, io.pagewalk.runtime.mm.PageFlags.ANON)
+                        && (vma.flags() & (io.pagewalk.runtime.mm.VmFlags.VM_SEQ_READ
+                        | io.pagewalk.runtime.mm.VmFlags.VM_RAND_READ)) == 0) {
+                    Rmap.markAccessed(machine.memMap, pfn);
+                }
                 Rmap.removePte(machine, pfn);
             }
         } else if (!Swapops.is_pte_marker(pte)) {

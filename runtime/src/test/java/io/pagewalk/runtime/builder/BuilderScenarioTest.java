@@ -101,6 +101,36 @@ class BuilderScenarioTest {
     }
 
     @Test
+    void coldClearsTheAccessedState() throws Exception {
+        check("map,0,0x8000,3,0x8032", "madvise,0,0x4000,20", "map,0x10000,0x4000,3,0x32", "touch,0x10000,0x4000,w",
+                "madvise,0x10000,0x4000,20");
+    }
+
+    @Test
+    void munlockingPartOfAnMlockedThp() throws Exception {
+        check("map,0,0x200000,3,0x32", "madvise,0,0x200000,14", "touch,0,0x200000,w", "mlock,0,0x200000",
+                "munlock,0x100000,0x1000");
+    }
+
+    @Test
+    void protNoneOnAWholeThpKeepsThePmd() throws Exception {
+        check("map,0,0x400000,3,0x32", "madvise,0,0x400000,14", "touch,0,0x400000,w", "mprotect,0,0x200000,0",
+                "mprotect,0,0x200000,1");
+    }
+
+    @Test
+    void forkWithDontforkWipeonforkSharedMemoryAndLazyFree() throws Exception {
+        check("map,0,0x4000,3,0x32", "touch,0,0x4000,w", "madvise,0,0x4000,10",
+                "map,0x10000,0x4000,3,0x32", "touch,0x10000,0x4000,w", "madvise,0x10000,0x4000,18",
+                "map,0x20000,0x4000,3,0x32", "touch,0x20000,0x4000,w", "madvise,0x20000,0x2000,8",
+                // The kernel clears swapbacked when its per-CPU lazy-free batch drains; mlock()
+                // drains every CPU's batches, so the kernel shows the state the model keeps.
+                "map,0x40000,0x1000,3,0x32", "mlock,0x40000,0x1000",
+                "map,0x30000,0x4000,3,0x31", "touch,0x30000,0x4000,w", "madvise,0x30000,0x1000,4",
+                "touch,0x30000,0x1000,r", "fork", "c:touch,0x20000,0x1000,w", "c:touch,0x30000,0x2000,r");
+    }
+
+    @Test
     void protNoneAndBack() throws Exception {
         check("map,0,0x8000,3,0x32", "touch,0,0x8000,w", "mprotect,0,0x8000,0", "mprotect,0x4000,0x4000,3",
                 "touch,0x4000,0x1000,w", "mprotect,0,0x4000,3");
