@@ -26,6 +26,7 @@ final class ChangeProtection {
 
     static void range(SyntheticProcess proc, VmArea vma, long start, long end) {
         MemMap mem = proc.memMap();
+        Machine machine = proc.machine();
         long prot = Ptes.pageProt(vma);
         PagingGeometry g = vma.mm().geometry();
         long addr = start;
@@ -37,7 +38,7 @@ final class ChangeProtection {
                     long pmd = pmdp.get();
                     long head = pmd_pfn(pmd);
                     long bits = prot | (pmd & KEEP);
-                    if (writable(vma, mem, head, pmd)) {
+                    if (writable(vma, machine, head, pmd)) {
                         bits |= _PAGE_RW;
                     }
                     pmdp.set(pfn_pmd(head, bits));
@@ -56,7 +57,7 @@ final class ChangeProtection {
                     }
                     long pfn = pte_pfn(pte);
                     long bits = prot | (pte & KEEP);
-                    if (Memory.vm_normal_page(vma, a, pte) >= 0 && writable(vma, mem, pfn, pte)) {
+                    if (Memory.vm_normal_page(vma, a, pte) >= 0 && writable(vma, machine, pfn, pte)) {
                         bits |= _PAGE_RW;
                     }
                     table.set(i, pfn_pte(pfn, bits));
@@ -67,13 +68,13 @@ final class ChangeProtection {
     }
 
     /** Whether the entry may be writable right away under the new flags. */
-    private static boolean writable(VmArea vma, MemMap mem, long pfn, long entry) {
+    private static boolean writable(VmArea vma, Machine machine, long pfn, long entry) {
         if (!vma.test(VmFlags.VM_WRITE)) {
             return false;
         }
         if (vma.test(VmFlags.VM_SHARED)) {
             return (Ptes.pageProt(vma) & _PAGE_RW) != 0 || (entry & _PAGE_DIRTY) != 0;
         }
-        return mem.test(pfn, PageFlags.ANON) && mem.test(pfn, PageFlags.ANON_EXCLUSIVE);
+        return machine.memMap.test(pfn, PageFlags.ANON) && machine.anonExclusive(pfn);
     }
 }

@@ -132,8 +132,8 @@ final class Fault {
             return true;
         }
         if (vma.isAnonymous() && mem.pfnValid(head)) {
-            if (mem.test(head, PageFlags.ANON_EXCLUSIVE) || (Rmap.mappedOnce(mem, head) && mem.refcount(head) == 1)) {
-                mem.folioSetFlag(head, PageFlags.ANON_EXCLUSIVE);
+            if (machine.anonExclusive(head) || (Rmap.mappedOnce(mem, head) && mem.refcount(head) == 1)) {
+                machine.setFolioAnonExclusive(head, true);
                 pmdp.set(pmd | _PAGE_RW | _PAGE_DIRTY);
                 return true;
             }
@@ -150,10 +150,10 @@ final class Fault {
             return;
         }
         if (mem.test(pfn, PageFlags.ANON)) {
-            boolean reuse = mem.test(pfn, PageFlags.ANON_EXCLUSIVE)
+            boolean reuse = machine.anonExclusive(pfn)
                     || (mem.folioOrder(pfn) == 0 ? mem.refcount(pfn) == 1 : Rmap.mappedOnce(mem, pfn));
             if (reuse) {
-                mem.setFlag(pfn, PageFlags.ANON_EXCLUSIVE);
+                machine.setAnonExclusive(pfn, true);
                 ptep.set(pte | _PAGE_RW | _PAGE_DIRTY);
             } else {
                 copyOnWrite(vma, ptep, addr, pfn);
@@ -191,7 +191,7 @@ final class Fault {
         } else {
             proc.anonVmaPrepare(vma);
             pfn = machine.newAnonFolio(0, vma.linearPageIndex(addr));
-            mem.clearFlag(pfn, PageFlags.ANON_EXCLUSIVE);
+            machine.setAnonExclusive(pfn, false);
         }
         boolean slotFree = machine.swapFree(offset);
         if (slotFree) {
@@ -203,7 +203,7 @@ final class Fault {
         boolean exclusive = pte_swp_exclusive(pte) || (slotFree && mem.mapcount(pfn) == 0);
         long prot = Ptes.pageProt(vma);
         if (exclusive) {
-            mem.setFlag(pfn, PageFlags.ANON_EXCLUSIVE);
+            machine.setAnonExclusive(pfn, true);
             if (write) {
                 prot = Ptes.writable(vma, prot);
             }
@@ -294,8 +294,12 @@ final class Fault {
                 return;
             }
             long head = pmd_pfn(pmd);
-            if (shared || mem.test(head, PageFlags.ANON_EXCLUSIVE) || Rmap.mappedOnce(mem, head)) {
-                mem.folioSetFlag(head, shared ? PageFlags.DIRTY : PageFlags.ANON_EXCLUSIVE);
+            if (shared || machine.anonExclusive(head) || Rmap.mappedOnce(mem, head)) {
+                if (shared) {
+                    mem.folioSetFlag(head, PageFlags.DIRTY);
+                } else {
+                    machine.setFolioAnonExclusive(head, true);
+                }
                 pmdp.set(pmd | _PAGE_RW | _PAGE_DIRTY);
                 return;
             }
@@ -318,9 +322,9 @@ final class Fault {
                 vma.file().pageCache().put(index, head);
             } else {
                 proc.anonVmaPrepare(vma);
-                mem.setFolio(head, PMD_ORDER, PageFlags.UPTODATE | PageFlags.ANON | PageFlags.HUGE
-                        | PageFlags.ANON_EXCLUSIVE, 0, 0);
+                mem.setFolio(head, PMD_ORDER, PageFlags.UPTODATE | PageFlags.ANON | PageFlags.HUGE, 0, 0);
                 mem.setMapping(head, null, vma.linearPageIndex(haddr));
+                machine.setFolioAnonExclusive(head, true);
             }
         }
         if (write || !shared) {

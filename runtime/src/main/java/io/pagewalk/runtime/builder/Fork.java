@@ -67,7 +67,7 @@ final class Fork {
                 } else if (mem.pfnValid(head)) {
                     Rmap.addPmd(mem, head);
                     if (mem.test(head, PageFlags.ANON)) {
-                        mem.folioClearFlag(head, PageFlags.ANON_EXCLUSIVE);
+                        parent.machine().setFolioAnonExclusive(head, false);
                     }
                 }
                 if (cow && pmd_write(pmd)) {
@@ -116,7 +116,7 @@ final class Fork {
         if (pfn >= 0 && mem.pfnValid(pfn)) {
             Rmap.addPte(mem, pfn);
             if (mem.test(pfn, PageFlags.ANON)) {
-                mem.clearFlag(pfn, PageFlags.ANON_EXCLUSIVE);
+                parent.machine().setAnonExclusive(pfn, false);
             }
         }
         if (cow && pte_write(pte)) {

@@ -27,6 +27,7 @@ final class Machine {
     private long hugetlbFree;
     private long nextInode = 1000;
     private final Map<Integer, Long> fileSizes = new HashMap<>();
+    private final java.util.Set<Long> anonExclusive = new java.util.HashSet<>();
     /** Files only mappings hold open (shared anonymous memory, MAP_HUGETLB): gone with the last VMA. */
     private final java.util.Set<Integer> mappingOnlyFiles = new java.util.HashSet<>();
     /** Swap cache: slot to the folio still cached for it while other entries refer to the slot. */
@@ -70,7 +71,7 @@ final class Machine {
                 if (memMap.test(pfn, io.pagewalk.runtime.mm.PageFlags.HUGE)) {
                     hugetlbGive();
                 }
-                memMap.freeFolio(pfn);
+                freeFolio(pfn);
             }
         }
         file.pageCache().clear();
@@ -94,7 +95,68 @@ final class Machine {
         long head = allocFrames(order);
         memMap.setFolio(head, order, ANON_FOLIO | (order > 0 ? PageFlags.THP : 0), 0, 0);
         memMap.setMapping(head, null, index);
+        setFolioAnonExclusive(head, true);
         return head;
+    }
+
+    // ---- PageAnonExclusive ----
+    //
+    // The kernel keeps PG_anon_exclusive per page, but kpageflags reports the head page's flags
+    // for every page of a large folio (stable_page_flags() reads folio->flags). The truth per page
+    // lives here; the MemMap shows what kpageflags would.
+
+    boolean anonExclusive(long pfn) {
+        return anonExclusive.contains(pfn);
+    }
+
+    void setAnonExclusive(long pfn, boolean on) {
+        if (on) {
+            anonExclusive.add(pfn);
+        } else {
+            anonExclusive.remove(pfn);
+        }
+        reflectAnonExclusive(memMap.folioHead(pfn));
+    }
+
+    void setFolioAnonExclusive(long pfn, boolean on) {
+        long head = memMap.folioHead(pfn);
+        long n = memMap.folioNrPages(head);
+        for (long i = 0; i < n; i++) {
+            if (on) {
+                anonExclusive.add(head + i);
+            } else {
+                anonExclusive.remove(head + i);
+            }
+        }
+        reflectAnonExclusive(head);
+    }
+
+    /** Shows the head's bit on every page of the folio, as kpageflags does. */
+    void reflectAnonExclusive(long head) {
+        long n = memMap.folioNrPages(head);
+        boolean on = anonExclusive.contains(head);
+        for (long i = 0; i < n; i++) {
+            if (on) {
+                memMap.setFlag(head + i, PageFlags.ANON_EXCLUSIVE);
+            } else {
+                memMap.clearFlag(head + i, PageFlags.ANON_EXCLUSIVE);
+            }
+        }
+    }
+
+    /** Frees a folio and forgets its per-page state. */
+    void freeFolio(long pfn) {
+        long head = memMap.folioHead(pfn);
+        long n = memMap.folioNrPages(head);
+        for (long i = 0; i < n; i++) {
+            anonExclusive.remove(head + i);
+        }
+        memMap.freeFolio(head);
+    }
+
+    void freePage(long pfn) {
+        anonExclusive.remove(pfn);
+        memMap.freePage(pfn);
     }
 
     /** The huge zero folio, made on first use ({@code mm_get_huge_zero_folio}). */

@@ -273,7 +273,7 @@ final class Madvise {
         }
         long offset = proc.machine().allocSwap();
         long swp = Swapops.swp_entry_to_pte(Swapops.swp_entry(0, offset));
-        if (mem.test(pfn, PageFlags.ANON_EXCLUSIVE)) {
+        if (proc.machine().anonExclusive(pfn)) {
             swp |= _PAGE_SWP_EXCLUSIVE;
         }
         table.set(i, swp);

@@ -58,7 +58,7 @@ final class Rmap {
             if (mem.test(head, PageFlags.HUGE)) {
                 machine.hugetlbGive();
             }
-            mem.freeFolio(head);
+            machine.freeFolio(head);
         }
     }
 
@@ -92,9 +92,10 @@ final class Rmap {
         mem.splitFolio(head);
         for (long i = 0; i < n; i++) {
             if (mem.mapcount(head + i) == 0 && mem.mapping(head + i) == null) {
-                mem.freePage(head + i);
+                machine.freePage(head + i);
             } else {
                 mem.setRefcount(head + i, mem.mapcount(head + i));
+                machine.reflectAnonExclusive(head + i); // each page now reports its own bit
             }
         }
     }

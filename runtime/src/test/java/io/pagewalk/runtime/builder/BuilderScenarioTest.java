@@ -31,9 +31,9 @@ class BuilderScenarioTest {
 
     @Test
     void aThpSharedByForkIsSplitInTheWriterAndStaysPmdMappedInTheOther() throws Exception {
-        int pages = check("map,0,0x200000,3,0x32", "madvise,0,0x200000,14", "touch,0,0x200000,w", "fork",
-                "c:touch,0x5000,0x1000,w");
-        assertEquals(1024, pages);
+        int pages = check("map,0,0x400000,3,0x32", "madvise,0,0x400000,14", "touch,0,0x400000,w", "fork",
+                "c:touch,0x5000,0x1000,w", "c:touch,0x200000,0x1000,w");
+        assertEquals(4 * 512, pages);
     }
 
     @Test
@@ -128,6 +128,21 @@ class BuilderScenarioTest {
                 "map,0x40000,0x1000,3,0x32", "mlock,0x40000,0x1000",
                 "map,0x30000,0x4000,3,0x31", "touch,0x30000,0x4000,w", "madvise,0x30000,0x1000,4",
                 "touch,0x30000,0x1000,r", "fork", "c:touch,0x20000,0x1000,w", "c:touch,0x30000,0x2000,r");
+    }
+
+    @Test
+    void adviceFlagsAndAccountingOfFileMappings() throws Exception {
+        check("map,0,0x10000,3,0x32", "madvise,0,0x2000,1", "madvise,0x4000,0x2000,2", "madvise,0x8000,0x2000,16",
+                "madvise,0x9000,0x1000,17", "madvise,0xc000,0x1000,10", "madvise,0xd000,0x1000,11",
+                "map,0x20000,0x4000,3,0x31", "madvise,0x20000,0x1000,18", "madvise,0x20000,0x1000,10",
+                "file,8", "map,0x30000,0x8000,1,0x12,0", "mprotect,0x30000,0x4000,3", "map,0x40000,0x8000,1,0x11,0",
+                "mprotect,0x40000,0x4000,3", "mprotect,0x40000,0x4000,1");
+    }
+
+    @Test
+    void unmappingOrReplacingPartOfAThpAndMlockAcrossFork() throws Exception {
+        check("map,0,0x600000,3,0x32", "madvise,0,0x600000,14", "touch,0,0x600000,w", "munmap,0x1ff000,0x2000",
+                "map,0x300000,0x1000,1,0x32", "mlock,0x400000,0x200000", "fork", "c:touch,0x400000,0x1000,w");
     }
 
     @Test

@@ -55,9 +55,11 @@ final class ModelPages {
             if (!mem.test(normal, PageFlags.ANON)) {
                 out |= PagemapEntry.PM_FILE;
             }
-            // A PMD mapping is exclusive only while no page of the folio is mapped twice; a PTE
-            // mapping looks at its own page's mapcount (6.18 with CONFIG_PAGE_MAPCOUNT).
-            boolean exclusive = pmd_present(pmd) && pmd_leaf(pmd) ? !mem.folioMaybeMappedShared(normal)
+            // 6.18 (CONFIG_PAGE_MAPCOUNT): a PTE mapping looks at its own page's mapcount; a PMD
+            // mapping decides once, from the mapcount of the first page it maps, for all 512
+            // entries (observed: after a fork child copies page 0 away, every entry of the
+            // parent's PMD reads exclusive; after it copies page 5, none does).
+            boolean exclusive = pmd_present(pmd) && pmd_leaf(pmd) ? mem.mapcount(pmd_pfn(pmd)) == 1
                     : mem.mapcount(normal) == 1;
             if (exclusive) {
                 out |= PagemapEntry.PM_MMAP_EXCLUSIVE;

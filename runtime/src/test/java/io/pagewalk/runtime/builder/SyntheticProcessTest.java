@@ -501,6 +501,22 @@ class SyntheticProcessTest {
     }
 
     @Test
+    void kpageflagsShowTheHeadsAnonExclusiveBitForAWholeLargeFolio() {
+        long a = p.mmap(0, 2 * HPAGE, RW, ANON, null, 0);
+        long h = (a + HPAGE - 1) & -HPAGE;
+        p.madvise(h, HPAGE, MADV_HUGEPAGE);
+        p.touch(h, HPAGE, true);
+        long head = pmd_pfn(pmd(h));
+        p.munmap(h, PAGE); // the head page is no longer mapped: fork will not touch its bit
+        SyntheticProcess child = p.fork();
+        assertTrue(mem.test(head + 1, PageFlags.ANON_EXCLUSIVE), "reported from the head, which kept it");
+        assertEquals(2, mem.mapcount(head + 1));
+        p.touch(h + PAGE, PAGE, true);
+        assertNotEquals(head + 1, p.mappedPfn(h + PAGE), "the page itself is shared: a write copies it");
+        assertEquals(head + 1, child.mappedPfn(h + PAGE));
+    }
+
+    @Test
     void forkHonoursDontforkWipeonforkAndDropsMlock() {
         long keep = p.mmap(0, PAGE, RW, ANON, null, 0);
         long gone = p.mmap(0, PAGE, PROT_READ, ANON, null, 0);
