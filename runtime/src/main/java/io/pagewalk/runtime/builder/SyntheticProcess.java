@@ -34,6 +34,12 @@ import java.util.Map;
  *
  * <p>Failures throw {@link SyscallException} with the kernel's errno. Addresses and lengths are
  * unsigned 64-bit values.
+ *
+ * <p>Checked against the running kernel (see the builder tests). Not modelled: mremap, file and
+ * shmem THPs, mTHP orders below PMD size, stack growth, userfaultfd, KSM, NUMA, the stack guard
+ * gap in placement, reclaim of file pages by MADV_PAGEOUT, khugepaged and the deferred THP split
+ * (partly unmapped THPs stay large, as they do until memory pressure). Asynchronous kernel state
+ * is shown settled: MADV_FREE's lazy-free batch drained, new pages on the LRU.
  */
 public final class SyntheticProcess {
     public static final int PROT_NONE = 0x0;

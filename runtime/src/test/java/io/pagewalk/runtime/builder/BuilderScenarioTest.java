@@ -53,7 +53,9 @@ class BuilderScenarioTest {
     void dontneedFreeAndPageoutOnThps() throws Exception {
         check("map,0,0x600000,3,0x32", "madvise,0,0x600000,14", "touch,0,0x600000,w",
                 "madvise,0,0x200000,4", "touch,0,0x1000,r",
-                "madvise,0x200000,0x200000,8", "madvise,0x500000,0x100000,8", "madvise,0x400000,0x1000,21");
+                "madvise,0x200000,0x200000,8", "madvise,0x500000,0x100000,8", "madvise,0x400000,0x1000,21",
+                // keep khugepaged from collapsing the PTE-mapped THP while the test compares
+                "madvise,0x400000,0x200000,15");
     }
 
     @Test
