@@ -6,7 +6,8 @@
  * Usage: ops ARENA_BYTES OP...
  *
  * The program first re-executes itself with ADDR_NO_RANDOMIZE, so mmap_base is the kernel's
- * fixed one, prints every VMA it has ("vma 0xSTART 0xEND"), then reserves a PROT_NONE
+ * fixed one ("randomized 0"; 1 if that was refused), prints every VMA it has ("vma 0xSTART
+ * 0xEND"), then reserves a PROT_NONE
  * MAP_NORESERVE arena of ARENA_BYTES + 2 MiB with mmap(NULL) ("raw 0xADDR") and uses its first
  * 2 MiB-aligned address as the base of every offset ("arena 0xSTART 0xEND").
  *
@@ -177,6 +178,8 @@ int main(int argc, char **argv)
 	sigaction(SIGBUS, &sa, NULL);
 
 	printf("pid %d\n", getpid());
+	pers = personality(0xffffffff);
+	printf("randomized %d\n", pers == -1 || !(pers & ADDR_NO_RANDOMIZE));
 	print_vmas();
 	unsigned long size = num(argv[1]);
 	char *raw = mmap(NULL, size + HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
