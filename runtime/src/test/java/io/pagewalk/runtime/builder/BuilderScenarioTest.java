@@ -164,6 +164,15 @@ class BuilderScenarioTest {
     }
 
     @Test
+    void hugetlbMappingsWhenTheMachineHasHugePages() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Scenario.machineConfig().hugetlbPages() >= 2,
+                "needs 2 free huge pages (vm.nr_hugepages)");
+        check("map,0x200000,0x200000,3,0x40032", "touch,0x200000,0x1000,r", "map,0x400000,0x200000,3,0x40031",
+                "touch,0x400000,0x1000,w", "fork", "c:touch,0x400000,0x1000,r", "map,0x600000,0x200000,3,0x44032",
+                "mprotect,0x201000,0x1000,1", "madvise,0x200000,0x1000,4");
+    }
+
+    @Test
     void errorsAreTheKernels() throws Exception {
         check("map,0,0x8000,3,0x32", "file,4", "rofile,0",
                 "munmap,0x1001,0x1000", "munmap,0,0", "mprotect,0x8000,0x4000,1", "mprotect,0x4000,0x8000,1",

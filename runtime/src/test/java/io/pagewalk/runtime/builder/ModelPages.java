@@ -76,8 +76,15 @@ final class ModelPages {
         return out;
     }
 
-    /** Whether a PMD leaf maps {@code addr} (PAGEMAP_SCAN's PAGE_IS_HUGE). */
+    /**
+     * PAGEMAP_SCAN's PAGE_IS_HUGE: a present PMD leaf; in a hugetlb VMA every entry its walk
+     * reaches, none ones too (a hole only where the tables down to the huge level are missing).
+     */
     static boolean huge(MmStruct mm, long addr) {
+        VmArea vma = mm.vmaLookup(addr);
+        if (vma != null && vma.isHugetlb()) {
+            return PageTables.entry(mm, addr, PagingGeometry.PMD, false) != null;
+        }
         long pmd = PageTables.get(mm, addr, PagingGeometry.PMD);
         return pmd_present(pmd) && pmd_leaf(pmd);
     }
