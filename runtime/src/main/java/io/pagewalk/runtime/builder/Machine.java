@@ -21,13 +21,15 @@ final class Machine {
 
     final SyntheticConfig config;
     final MemMap memMap = new MemMap();
-    private long nextPfn = 0x100000;
+    private static final long FIRST_PFN = 0x100000;
+    private long nextPfn = FIRST_PFN;
     private long nextSwapOffset = 1;
     private final Map<Long, Integer> swapCount = new HashMap<>();
     private long hugetlbFree;
     private long nextInode = 1000;
     private final Map<Integer, Long> fileSizes = new HashMap<>();
-    private final java.util.Set<Long> anonExclusive = new java.util.HashSet<>();
+    /** PG_anon_exclusive per page, indexed by {@code pfn - FIRST_PFN} (the allocator's range). */
+    private final java.util.BitSet anonExclusive = new java.util.BitSet();
     /** Files only mappings hold open (shared anonymous memory, MAP_HUGETLB): gone with the last VMA. */
     private final java.util.Set<Integer> mappingOnlyFiles = new java.util.HashSet<>();
     /** Swap cache: slot to the folio still cached for it while other entries refer to the slot. */
@@ -106,35 +108,25 @@ final class Machine {
     // lives here; the MemMap shows what kpageflags would.
 
     boolean anonExclusive(long pfn) {
-        return anonExclusive.contains(pfn);
+        return pfn >= FIRST_PFN && anonExclusive.get(bit(pfn));
     }
 
     void setAnonExclusive(long pfn, boolean on) {
-        if (on) {
-            anonExclusive.add(pfn);
-        } else {
-            anonExclusive.remove(pfn);
-        }
+        anonExclusive.set(bit(pfn), on);
         reflectAnonExclusive(memMap.folioHead(pfn));
     }
 
     void setFolioAnonExclusive(long pfn, boolean on) {
         long head = memMap.folioHead(pfn);
         long n = memMap.folioNrPages(head);
-        for (long i = 0; i < n; i++) {
-            if (on) {
-                anonExclusive.add(head + i);
-            } else {
-                anonExclusive.remove(head + i);
-            }
-        }
+        anonExclusive.set(bit(head), bit(head + n), on);
         reflectAnonExclusive(head);
     }
 
     /** Shows the head's bit on every page of the folio, as kpageflags does. */
     void reflectAnonExclusive(long head) {
         long n = memMap.folioNrPages(head);
-        boolean on = anonExclusive.contains(head);
+        boolean on = anonExclusive(head);
         for (long i = 0; i < n; i++) {
             if (on) {
                 memMap.setFlag(head + i, PageFlags.ANON_EXCLUSIVE);
@@ -144,18 +136,24 @@ final class Machine {
         }
     }
 
+    private static int bit(long pfn) {
+        return Math.toIntExact(pfn - FIRST_PFN);
+    }
+
     /** Frees a folio and forgets its per-page state. */
     void freeFolio(long pfn) {
         long head = memMap.folioHead(pfn);
         long n = memMap.folioNrPages(head);
-        for (long i = 0; i < n; i++) {
-            anonExclusive.remove(head + i);
+        if (head >= FIRST_PFN) {
+            anonExclusive.clear(bit(head), bit(head + n));
         }
         memMap.freeFolio(head);
     }
 
     void freePage(long pfn) {
-        anonExclusive.remove(pfn);
+        if (pfn >= FIRST_PFN) {
+            anonExclusive.clear(bit(pfn));
+        }
         memMap.freePage(pfn);
     }
 

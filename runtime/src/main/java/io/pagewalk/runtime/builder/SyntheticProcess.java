@@ -2,6 +2,7 @@ package io.pagewalk.runtime.builder;
 
 import static io.pagewalk.runtime.pgtable.Pgtable.pmd_leaf;
 import static io.pagewalk.runtime.pgtable.Pgtable.pte_present;
+import static io.pagewalk.runtime.pgtable.Pgtable.pte_write;
 
 import io.pagewalk.runtime.Errno;
 import io.pagewalk.runtime.mm.AddressSpace;
@@ -367,6 +368,12 @@ public final class SyntheticProcess {
             for (long a = start; Long.compareUnsigned(a, end) < 0; a += PagingGeometry.PAGE_SIZE) {
                 fault.handle(a, write);
                 mlockIfLocked(mm.vmaLookup(a), a);
+                // The rest of a huge mapping that allows this access takes no further fault.
+                EntryPointer pmdp = Ptes.pmd(mm, a, false);
+                if (pmdp != null && pmd_leaf(pmdp.get()) && (!write || pte_write(pmdp.get()))) {
+                    a = Math.max(a, Math.min(end, (a & PagingGeometry.PMD_MASK) + PagingGeometry.PMD_SIZE)
+                            - PagingGeometry.PAGE_SIZE);
+                }
             }
         }
     }
