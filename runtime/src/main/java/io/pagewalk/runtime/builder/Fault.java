@@ -224,12 +224,18 @@ final class Fault {
         if (index >= machine.fileSize(file)) {
             throw sigbus(addr, "beyond the end of " + file.path());
         }
+        boolean miss = !file.pageCache().containsKey(index);
+        if (miss && !file.isShmem()) {
+            readAround(file, index);
+        }
         if (write && !vma.test(VmFlags.VM_SHARED)) {
             copyOnWrite(vma, ptep, addr, -1);
             return;
         }
         long prot = Ptes.pageProt(vma);
         if (!write) {
+            // After a miss the kernel retries the fault once the read is done, and the retry's
+            // fault-around then maps what readahead brought in.
             faultAround(vma, ptep.table(), addr, prot);
             if (!pte_none(ptep.get())) {
                 return;
@@ -264,7 +270,25 @@ final class Fault {
         }
     }
 
-    /** The page-cache page at {@code index}; shmem allocates a missing one when {@code create}. */
+    /** {@code ra_pages}: 128 KiB of readahead. */
+    static final int READAHEAD_PAGES = 32;
+
+    /**
+     * {@code do_sync_mmap_readahead()} "read-around": a page-cache miss reads the 128 KiB around
+     * the missing page into the cache.
+     */
+    private void readAround(AddressSpace file, long index) {
+        long size = machine.fileSize(file);
+        long from = Math.max(0, index - READAHEAD_PAGES / 2);
+        long to = Math.min(size, from + READAHEAD_PAGES);
+        for (long i = from; i < to; i++) {
+            if (!file.pageCache().containsKey(i)) {
+                pageCacheGet(file, i, true);
+            }
+        }
+    }
+
+    /** The page-cache page at {@code index}; a missing one is read (made) when {@code create}. */
     private long pageCacheGet(AddressSpace file, long index, boolean create) {
         Long pfn = file.pageCache().get(index);
         if (pfn != null) {

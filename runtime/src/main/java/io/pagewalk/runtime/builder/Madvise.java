@@ -78,7 +78,10 @@ final class Madvise {
             case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
                  MADV_DONTFORK, MADV_DOFORK, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK,
                  MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLD, MADV_PAGEOUT, MADV_COLLAPSE, MADV_GUARD_INSTALL,
-                 MADV_GUARD_REMOVE -> true;
+                 MADV_GUARD_REMOVE, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
+                 MADV_DONTNEED_LOCKED, MADV_REMOVE -> true;
+            case MADV_HWPOISON, MADV_SOFT_OFFLINE ->
+                throw new IllegalArgumentException("madvise advice " + advice + " (memory failure) is not modelled");
             default -> false;
         };
     }
@@ -115,7 +118,19 @@ final class Madvise {
             case MADV_WILLNEED -> {
                 // Readahead: every file page of the model is already cached; nothing to show.
             }
-            case MADV_DONTNEED -> dontneed(vma, start, end);
+            case MADV_DONTNEED -> dontneed(vma, start, end, false);
+            case MADV_DONTNEED_LOCKED -> dontneed(vma, start, end, true);
+            case MADV_MERGEABLE -> {
+                // ksm_madvise(): incompatible VMAs ignore the advice; merging itself is not modelled.
+                long incompatible = VmFlags.VM_MERGEABLE | VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE | VmFlags.VM_SPECIAL
+                        | VmFlags.VM_HUGETLB | VmFlags.VM_DROPPABLE;
+                if ((f & incompatible) == 0) {
+                    update(vma, start, end, f | VmFlags.VM_MERGEABLE);
+                }
+            }
+            case MADV_UNMERGEABLE -> update(vma, start, end, f & ~VmFlags.VM_MERGEABLE);
+            case MADV_POPULATE_READ, MADV_POPULATE_WRITE -> populate(vma, start, end, advice == MADV_POPULATE_WRITE);
+            case MADV_REMOVE -> remove(vma, start, end);
             case MADV_FREE -> free(vma, start, end);
             case MADV_COLD -> cold(vma, start, end, advice, false);
             case MADV_PAGEOUT -> cold(vma, start, end, advice, true);
@@ -136,14 +151,62 @@ final class Madvise {
 
     // ---- dropping pages ----
 
-    private void dontneed(VmArea vma, long start, long end) {
+    /**
+     * {@code madvise_populate()}: faults the range in as a read or a write; a mapping that does
+     * not allow the access fails with EINVAL.
+     */
+    private void populate(VmArea vma, long start, long end, boolean write) {
+        long f = vma.flags();
+        boolean allowed = write ? (f & VmFlags.VM_WRITE) != 0 : (f & VmFlags.VM_ACCESS_FLAGS) != 0;
+        if (!allowed || (f & (VmFlags.VM_IO | VmFlags.VM_PFNMAP)) != 0) {
+            throw invalid(vma, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+        }
+        proc.populate(start, end, false, write);
+    }
+
+    /**
+     * {@code madvise_remove()}: punches a hole in the file behind a shared mapping of a file open
+     * for writing; every
+     * mapping of those pages loses them and the page cache drops them.
+     */
+    private void remove(VmArea vma, long start, long end) {
+        if (vma.test(VmFlags.VM_LOCKED) || vma.file() == null) {
+            throw invalid(vma, MADV_REMOVE);
+        }
+        if (vma.isHugetlb()) {
+            throw new IllegalArgumentException("MADV_REMOVE on hugetlb mappings is not modelled");
+        }
+        if ((vma.flags() & (VmFlags.VM_SHARED | VmFlags.VM_MAYWRITE)) != (VmFlags.VM_SHARED | VmFlags.VM_MAYWRITE)) {
+            throw new SyscallException(Errno.EACCES, "madvise: MADV_REMOVE needs a shared mapping that may be written: "
+                    + vma);
+        }
+        long first = vma.linearPageIndex(start);
+        long last = vma.linearPageIndex(end);
+        io.pagewalk.runtime.mm.AddressSpace file = vma.file();
+        for (VmArea other : new java.util.ArrayList<>(file.iMmap())) {
+            long s = Math.max(other.start(), other.start() + ((first - other.pgoff()) << PagingGeometry.PAGE_SHIFT));
+            long e = Math.min(other.end(), other.start() + ((last - other.pgoff()) << PagingGeometry.PAGE_SHIFT));
+            if (other.pgoff() < last && other.pgoff() + other.pages() > first && Long.compareUnsigned(s, e) < 0) {
+                Zap.range(proc.machine(), other, s, e, true);
+            }
+        }
+        for (long index = first; index < last; index++) {
+            Long pfn = file.pageCache().get(index);
+            if (pfn != null && mem.folioMapcount(pfn) == 0) {
+                file.pageCache().remove(index);
+                proc.machine().freeFolio(pfn);
+            }
+        }
+    }
+
+    private void dontneed(VmArea vma, long start, long end, boolean locked) {
         if (vma.isHugetlb()) {
             if ((start & ~PagingGeometry.PMD_MASK) != 0) {
                 throw invalid(vma, MADV_DONTNEED);
             }
             end &= PagingGeometry.PMD_MASK;
-        } else if ((vma.flags() & (VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP)) != 0) {
-            throw invalid(vma, MADV_DONTNEED);
+        } else if ((vma.flags() & (VmFlags.VM_PFNMAP | (locked ? 0 : VmFlags.VM_LOCKED))) != 0) {
+            throw invalid(vma, locked ? MADV_DONTNEED_LOCKED : MADV_DONTNEED);
         }
         Zap.range(proc.machine(), vma, start, end, true);
     }

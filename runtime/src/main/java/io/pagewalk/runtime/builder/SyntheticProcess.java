@@ -72,8 +72,11 @@ public final class SyntheticProcess {
     public static final int MADV_WILLNEED = 3;
     public static final int MADV_DONTNEED = 4;
     public static final int MADV_FREE = 8;
+    public static final int MADV_REMOVE = 9;
     public static final int MADV_DONTFORK = 10;
     public static final int MADV_DOFORK = 11;
+    public static final int MADV_MERGEABLE = 12;
+    public static final int MADV_UNMERGEABLE = 13;
     public static final int MADV_DONTDUMP = 16;
     public static final int MADV_DODUMP = 17;
     public static final int MADV_WIPEONFORK = 18;
@@ -82,7 +85,12 @@ public final class SyntheticProcess {
     public static final int MADV_NOHUGEPAGE = 15;
     public static final int MADV_COLD = 20;
     public static final int MADV_PAGEOUT = 21;
+    public static final int MADV_POPULATE_READ = 22;
+    public static final int MADV_POPULATE_WRITE = 23;
+    public static final int MADV_DONTNEED_LOCKED = 24;
     public static final int MADV_COLLAPSE = 25;
+    public static final int MADV_HWPOISON = 100;
+    public static final int MADV_SOFT_OFFLINE = 101;
     public static final int MADV_GUARD_INSTALL = 102;
     public static final int MADV_GUARD_REMOVE = 103;
 
@@ -327,6 +335,11 @@ public final class SyntheticProcess {
      * breaks copy-on-write), and marks the pages accessed; mlocked VMAs mlock their folios.
      */
     void populate(long start, long end, boolean failOnInaccessible) {
+        populate(start, end, failOnInaccessible, null);
+    }
+
+    /** {@code populate} with the write decision forced ({@code MADV_POPULATE_READ/WRITE}), or null for mlock's. */
+    void populate(long start, long end, boolean failOnInaccessible, Boolean forceWrite) {
         for (VmArea vma : vmaTree.intersecting(start, end)) {
             if ((vma.flags() & (VmFlags.VM_IO | VmFlags.VM_PFNMAP)) != 0) {
                 continue;
@@ -337,7 +350,8 @@ public final class SyntheticProcess {
                 }
                 continue;
             }
-            boolean write = (vma.flags() & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) == VmFlags.VM_WRITE;
+            boolean write = forceWrite != null ? forceWrite
+                    : (vma.flags() & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) == VmFlags.VM_WRITE;
             long s = Math.max(start, vma.start());
             long e = Math.min(end, vma.end());
             for (long a = s; Long.compareUnsigned(a, e) < 0; a += vma.pageSize()) {
