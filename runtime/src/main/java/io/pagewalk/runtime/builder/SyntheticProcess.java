@@ -38,9 +38,10 @@ import java.util.Map;
  *
  * <p>Checked against the running kernel (see the builder tests). Not modelled: mremap, file and
  * shmem THPs, mTHP orders below PMD size, stack growth, userfaultfd, KSM, NUMA, the stack guard
- * gap in placement, reclaim of file pages by MADV_PAGEOUT, khugepaged and the deferred THP split
- * (partly unmapped THPs stay large, as they do until memory pressure). Asynchronous kernel state
- * is shown settled: MADV_FREE's lazy-free batch drained, new pages on the LRU.
+ * gap in placement, reclaim of file pages by MADV_PAGEOUT, KSM merging (MADV_MERGEABLE only sets
+ * the flag), memory-failure advice, khugepaged and the deferred THP split (partly unmapped THPs
+ * stay large, as they do until memory pressure). Asynchronous kernel state is shown settled:
+ * MADV_FREE's lazy-free batch drained, new pages on the LRU.
  */
 public final class SyntheticProcess {
     public static final int PROT_NONE = 0x0;
