@@ -1,6 +1,7 @@
 package io.pagewalk.dsl.api;
 
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
@@ -29,7 +30,7 @@ final class Handle implements ProxyObject {
 
     @Override
     public Object getMemberKeys() {
-        return new String[0];
+        return ProxyArray.fromArray();
     }
 
     @Override

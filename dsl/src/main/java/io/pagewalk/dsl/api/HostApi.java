@@ -400,7 +400,7 @@ final class HostApi implements ProxyObject {
 
     @Override
     public Object getMemberKeys() {
-        return functions.keySet().toArray(new String[0]);
+        return ProxyArray.fromArray(functions.keySet().toArray());
     }
 
     @Override

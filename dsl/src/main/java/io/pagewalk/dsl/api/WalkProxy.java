@@ -3,6 +3,7 @@ package io.pagewalk.dsl.api;
 import io.pagewalk.runtime.walk.MmWalk;
 import io.pagewalk.runtime.walk.PageWalkAction;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyObject;
 
 /**
@@ -38,7 +39,7 @@ public final class WalkProxy implements ProxyObject {
 
     @Override
     public Object getMemberKeys() {
-        return KEYS;
+        return ProxyArray.fromArray((Object[]) KEYS);
     }
 
     @Override

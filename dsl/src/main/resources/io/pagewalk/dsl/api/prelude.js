@@ -10,9 +10,12 @@
     for (const [name, value] of constants) {
         define(name, value);
     }
-    // No file loading, even though IOAccess.NONE already refuses it.
-    delete G.load;
-    delete G.loadWithNewGlobal;
+    // No file loading and no Java interop objects, even though IOAccess.NONE and the host access
+    // policy already refuse what they could do: a script has no reason to see them.
+    for (const name of ['load', 'loadWithNewGlobal', 'Java', 'Packages', 'JavaImporter', 'java', 'javax', 'com',
+        'org', 'edu', 'net', 'Polyglot']) {
+        delete G[name];
+    }
 
     const PAGE_SIZE = G.PAGE_SIZE;
     const M64 = (1n << 64n) - 1n;
