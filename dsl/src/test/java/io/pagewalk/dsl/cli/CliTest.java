@@ -1,0 +1,116 @@
+package io.pagewalk.dsl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's main, in process: exit codes, one-line errors, --stats, --repeat, script args. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    static Result cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = PagewalkCli.execute(args);
+            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    Path script(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    static void oneErrorLine(Result r, int code, String contains) {
+        assertEquals(code, r.code, r.err);
+        assertEquals(1, r.err.strip().lines().count(), r.err);
+        assertTrue(r.err.contains(contains), r.err);
+    }
+
+    @Test
+    void runsAScriptWithArgsAndPrintsStats() throws IOException {
+        Path s = script("hello.js", "console.log('args=' + args.join(',') + ' mm=' + typeof mm + ' ' + (_PAGE_NX >> 63n));\n");
+        Result r = cli("run", s.toString(), "--stats", "--repeat", "3", "--", "a", "b c");
+        assertEquals(0, r.code, r.err);
+        assertEquals("args=a,b c mm=undefined 1\n".repeat(3), r.out);
+        Matcher m = Pattern.compile("(?m)^stats (\\{.*\\})$").matcher(r.err);
+        assertTrue(m.find(), r.err);
+        String json = m.group(1);
+        assertTrue(json.matches(".*\"import_ms\":\\d+.*"), json);
+        assertTrue(json.matches(".*\"walk_ms\":\\[[0-9.]+,[0-9.]+,[0-9.]+\\].*"), json);
+        assertTrue(json.matches(".*\"entries\":0.*"), json);
+    }
+
+    @Test
+    void pluginDirectoryRunsItsMainJs() throws IOException {
+        Path plugin = Files.createDirectory(dir.resolve("plugin"));
+        Files.writeString(plugin.resolve("main.js"), "print('plugin ' + PAGE_SIZE);\n");
+        Result r = cli("run", plugin.toString());
+        assertEquals(0, r.code, r.err);
+        assertEquals("plugin 4096\n", r.out);
+    }
+
+    @Test
+    void scriptErrorIsOneLineWithFileAndLine() throws IOException {
+        Path s = script("broken.js", "print('before');\nnull.x;\n");
+        Result r = cli("run", s.toString());
+        oneErrorLine(r, PagewalkCli.EXIT_SCRIPT, "broken.js:2: TypeError");
+        assertEquals("before\n", r.out);
+    }
+
+    @Test
+    void timeoutStopsARunawayScript() throws IOException {
+        Path s = script("spin.js", "for (;;) {}\n");
+        long t0 = System.nanoTime();
+        Result r = cli("run", s.toString(), "--timeout", "1");
+        oneErrorLine(r, PagewalkCli.EXIT_SCRIPT, "spin.js: stopped after the timeout of 1 s");
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+    }
+
+    @Test
+    void missingScriptFileIsAUsageError() {
+        oneErrorLine(cli("run", dir.resolve("nope.js").toString()), PagewalkCli.EXIT_USAGE, "nope.js: no such script file");
+    }
+
+    @Test
+    void wrongPidIsAUsageError() throws IOException {
+        Path s = script("ok.js", "1;\n");
+        oneErrorLine(cli("run", s.toString(), "--pid", "999999999"), PagewalkCli.EXIT_USAGE, "no process with pid 999999999");
+    }
+
+    @Test
+    void missingSnapshotIsAUsageError() throws IOException {
+        Path s = script("ok.js", "1;\n");
+        oneErrorLine(cli("run", s.toString(), "--snapshot", dir.resolve("x.snap").toString()), PagewalkCli.EXIT_USAGE,
+                "no such snapshot file");
+    }
+
+    @Test
+    void badOptionsAreOneLine() {
+        oneErrorLine(cli("run"), PagewalkCli.EXIT_USAGE, "Missing required parameter");
+        oneErrorLine(cli("frobnicate"), PagewalkCli.EXIT_USAGE, "frobnicate");
+        oneErrorLine(cli("run", "x.js", "--repeat", "many"), PagewalkCli.EXIT_USAGE, "many");
+    }
+}
