@@ -39,9 +39,22 @@ public final class AddressSpace {
         return path;
     }
 
-    /** {@code makedev(major, minor)} as /proc/PID/maps prints it (major:minor). */
+    /** The device in the kernel's {@code MKDEV(major, minor)} encoding ({@code major << 20 | minor}). */
     public long device() {
         return device;
+    }
+
+    /** {@code MKDEV(major, minor)}: the encoding {@link #device()} uses. */
+    public static long mkdev(int major, int minor) {
+        return ((long) major << 20) | minor;
+    }
+
+    public static int major(long dev) {
+        return (int) (dev >>> 20);
+    }
+
+    public static int minor(long dev) {
+        return (int) (dev & 0xfffff);
     }
 
     public long inode() {

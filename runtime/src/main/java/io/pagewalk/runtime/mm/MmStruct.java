@@ -2,6 +2,7 @@ package io.pagewalk.runtime.mm;
 
 import io.pagewalk.runtime.pgtable.PageTable;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.thp.ThpSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -22,6 +23,8 @@ public final class MmStruct {
     private final MmapLock mmapLock = new MmapLock();
     private MmOrigin origin = MmOrigin.SYNTHETIC;
     private final Set<String> unknownFacts = new LinkedHashSet<>();
+    private ThpSettings thpSettings;
+    private boolean thpDisabled;
 
     public MmStruct(PagingGeometry geometry, MemMap memMap) {
         this.geometry = geometry;
@@ -69,6 +72,24 @@ public final class MmStruct {
      */
     public Set<String> unknownFacts() {
         return unknownFacts;
+    }
+
+    /** The THP settings of the machine the model describes, or null when they are unknown. */
+    public ThpSettings thpSettings() {
+        return thpSettings;
+    }
+
+    public void setThpSettings(ThpSettings settings) {
+        this.thpSettings = settings;
+    }
+
+    /** {@code MMF_DISABLE_THP}: prctl(PR_SET_THP_DISABLE) ({@code THP_enabled: 0} in /proc/PID/status). */
+    public boolean thpDisabled() {
+        return thpDisabled;
+    }
+
+    public void setThpDisabled(boolean disabled) {
+        this.thpDisabled = disabled;
     }
 
     /** {@code TASK_SIZE} of this mm. */

@@ -1,0 +1,356 @@
+package io.pagewalk.runtime.importer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pagewalk.runtime.mm.MemMap;
+import io.pagewalk.runtime.mm.MmStruct;
+import io.pagewalk.runtime.mm.PageFlags;
+import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.pgtable.Pgtable;
+import io.pagewalk.runtime.pgtable.Swapops;
+import io.pagewalk.runtime.procfs.KpageReader;
+import io.pagewalk.runtime.procfs.PagemapEntry;
+import io.pagewalk.runtime.procfs.PagemapReader;
+import io.pagewalk.runtime.procfs.PagemapScan;
+import io.pagewalk.runtime.procfs.ProcMaps;
+import io.pagewalk.runtime.procfs.ProcVma;
+import io.pagewalk.runtime.procfs.ProcessControl;
+import io.pagewalk.runtime.testing.FixtureProcess;
+import io.pagewalk.runtime.walk.MmWalkOps;
+import io.pagewalk.runtime.walk.PageWalk;
+import io.pagewalk.runtime.walk.PageWalkAction;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Imports the whole fixture and checks the model against the kernel's own reports, read again
+ * after the import.
+ *
+ * <p>Deterministic because the fixture holds still once it reported "ready": it blocks in read(0)
+ * and touches nothing, so no fault, unmap or COW happens. What could still drift, and how it is
+ * held: khugepaged (every small-page part and the split THP are MADV_NOHUGEPAGE, the thp part is
+ * already PMD-mapped, THP mode is "madvise"); the deferred-split shrinker (all data non-zero, so
+ * no underused subpages); the per-CPU LRU-add batches, which drain at any time and flip
+ * LRU/ACTIVE/REFERENCED (those bits are masked in the flag comparison); compaction moving a page
+ * (tens of MiB on an idle machine: not seen; it would show as a PFN mismatch).
+ */
+class LiveImportTest {
+    /** kpageflags bits that change with LRU batch draining and aging, not with the process. */
+    static final long VOLATILE_FLAGS = PageFlags.LRU | PageFlags.ACTIVE | PageFlags.REFERENCED | PageFlags.IDLE;
+
+    private static FixtureProcess fx;
+    private static MmStruct mm;
+    private static final List<String> warnings = new ArrayList<>();
+    /** Address to pagemap entry, for every page of every user VMA, read after the import. */
+    private static final Map<Long, Long> pagemap = new HashMap<>();
+
+    @BeforeAll
+    static void importFixture() throws Exception {
+        fx = FixtureProcess.start("all");
+        mm = LiveImport.importProcess(fx.pid(), new ImportOptions(false, warnings::add));
+        try (PagemapReader r = PagemapReader.open(fx.pid())) {
+            for (VmArea vma : mm.vmas()) {
+                if (Long.compareUnsigned(vma.start(), mm.taskSize()) >= 0) {
+                    continue;
+                }
+                long[] e = r.read(vma.start(), vma.end());
+                for (int i = 0; i < e.length; i++) {
+                    pagemap.put(vma.start() + ((long) i << 12), e[i]);
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    private static long pm(long addr) {
+        return pagemap.get(addr);
+    }
+
+    @Test
+    void noWarningAsRootAndNothingUnknown() {
+        assertEquals(List.of(), warnings);
+        assertEquals(Set.of(), mm.unknownFacts());
+        assertTrue(mm.memMap().flagsKnown());
+        assertTrue(mm.memMap().countsKnown());
+    }
+
+    @Test
+    void originNamesTheProcess() throws Exception {
+        assertEquals("live", mm.origin().kind());
+        assertEquals(fx.pid(), mm.origin().pid());
+        assertTrue(mm.origin().command().startsWith(FixtureProcess.binary().toString()), mm.origin().command());
+        assertEquals(ProcessControl.kernelRelease(), mm.origin().kernelRelease());
+        assertTrue(Math.abs(System.currentTimeMillis() - mm.origin().capturedAtMillis()) < 600_000);
+    }
+
+    @Test
+    void vmasEqualSmapsHeadersAndFlags() throws Exception {
+        List<ProcVma> kernel = ProcMaps.readSmaps(fx.pid());
+        List<VmArea> model = mm.vmas();
+        assertEquals(kernel.size(), model.size());
+        for (int i = 0; i < kernel.size(); i++) {
+            ProcVma k = kernel.get(i);
+            VmArea v = model.get(i);
+            String where = k.map().toMapsLine();
+            assertEquals(k.start(), v.start(), where);
+            assertEquals(k.end(), v.end(), where);
+            assertEquals(k.perms(), io.pagewalk.runtime.mm.VmFlags.permissions(v.flags()), where);
+            assertEquals(k.map().pgoff(), v.pgoff() << 12, where);
+            assertEquals(k.name(), v.name(), where);
+            assertEquals(k.vmFlags(), v.flags(), where);
+            if (k.map().inode() == 0) {
+                assertNull(v.file(), where);
+            } else {
+                assertEquals(k.map().inode(), v.file().inode(), where);
+                assertEquals(((long) k.map().devMajor() << 20) | k.map().devMinor(), v.file().device(), where);
+            }
+        }
+    }
+
+    @Test
+    void everyPageEqualsPagemap() {
+        int present = 0;
+        int swapped = 0;
+        for (Map.Entry<Long, Long> e : pagemap.entrySet()) {
+            long addr = e.getKey();
+            long k = e.getValue();
+            ModelPagemap m = ModelPagemap.at(mm, addr);
+            String where = String.format("0x%x kernel %s model 0x%x", addr, PagemapEntry.describe(k), m.entry());
+            assertEquals(PagemapEntry.present(k), m.present(), where);
+            assertEquals(PagemapEntry.swapped(k), m.swapped(), where);
+            if (m.present()) {
+                assertEquals(PagemapEntry.pfn(k), m.pfn(), where);
+                present++;
+            }
+            if (m.swapped()) {
+                long entry = Swapops.pte_to_swp_entry(m.entry());
+                assertEquals(PagemapEntry.swapType(k), Swapops.swp_type(entry), where);
+                assertEquals(PagemapEntry.swapOffset(k), Swapops.swp_offset(entry), where);
+                assertEquals(PagemapEntry.guard(k), Swapops.is_guard_pte_marker(m.entry()), where);
+                swapped++;
+            }
+        }
+        assertTrue(present > 600, "present pages: " + present);
+        assertTrue(swapped >= 2, "swapped (guard) entries: " + swapped);
+    }
+
+    @Test
+    void pmdLeavesExactlyWherePagemapScanSaysHuge() throws Exception {
+        Set<Long> kernel = new TreeSet<>();
+        try (PagemapScan scan = PagemapScan.open(fx.pid())) {
+            for (VmArea vma : mm.vmas()) {
+                if (Long.compareUnsigned(vma.start(), mm.taskSize()) >= 0) {
+                    continue;
+                }
+                for (PagemapScan.Region r : scan.scanAll(new PagemapScan.Request(vma.start(), vma.end(), 0, 0,
+                        PagemapScan.PAGE_IS_HUGE, 0, PagemapScan.PAGE_IS_HUGE, 0, 1024))) {
+                    for (long a = r.start(); a < r.end(); a += PagingGeometry.PMD_SIZE) {
+                        kernel.add(a);
+                    }
+                }
+            }
+        }
+        Set<Long> model = new TreeSet<>();
+        for (VmArea vma : mm.vmas()) {
+            for (long a = vma.start() & PagingGeometry.PMD_MASK; Long.compareUnsigned(a, vma.end()) < 0
+                    && Long.compareUnsigned(a, mm.taskSize()) < 0; a += PagingGeometry.PMD_SIZE) {
+                if (Pgtable.pmd_leaf(io.pagewalk.runtime.mm.PageTables.get(mm, a, PagingGeometry.PMD))) {
+                    model.add(a);
+                }
+            }
+        }
+        assertEquals(kernel, model);
+        assertTrue(model.contains(fx.region("thp").start()), "the thp part is one PMD leaf");
+        assertFalse(model.contains(fx.region("thpsplit").start()), "the split THP is PTE-mapped");
+    }
+
+    @Test
+    void pmdMappedThpIsOneOrderNineFolioWithEntireMapcount() {
+        long addr = fx.region("thp").start();
+        ModelPagemap m = ModelPagemap.at(mm, addr);
+        assertTrue(m.pmdLeaf());
+        MemMap mem = mm.memMap();
+        long head = m.pfn();
+        assertEquals(head, mem.folioHead(head + 100));
+        assertEquals(9, mem.folioOrder(head));
+        assertEquals(1, mem.entireMapcount(head));
+        assertEquals(1, mem.folioMapcount(head));
+        assertTrue(Pgtable.pmd_write(m.entry()) && (m.entry() & Pgtable._PAGE_PSE) != 0);
+        assertEquals(PagemapEntry.pfn(pm(addr)), head);
+    }
+
+    @Test
+    void pteMappedLargeFolioKeepsItsOrderAndHole() {
+        FixtureProcess.Region r = fx.region("thpsplit");
+        long hole = fx.region("thpsplit.hole").start();
+        assertFalse(ModelPagemap.at(mm, hole).present());
+        ModelPagemap first = ModelPagemap.at(mm, r.start());
+        assertFalse(first.pmdLeaf());
+        MemMap mem = mm.memMap();
+        long head = mem.folioHead(first.pfn());
+        // The folio is whatever the kernel says it is now (still order 9, or split by the shrinker).
+        KpageReaderOracle k = KpageReaderOracle.read(new long[] {first.pfn()});
+        boolean compound = (k.flags[0] & PageFlags.COMPOUND_HEAD) != 0;
+        assertEquals(compound ? 9 : 0, mem.folioOrder(head));
+        assertEquals(0, mem.entireMapcount(head));
+    }
+
+    @Test
+    void pageFlagsAndMapcountsEqualKpageflagsAndKpagecount() {
+        TreeSet<Long> pfns = new TreeSet<>();
+        for (Map.Entry<Long, Long> e : pagemap.entrySet()) {
+            if (PagemapEntry.present(e.getValue())) {
+                pfns.add(PagemapEntry.pfn(e.getValue()));
+            }
+        }
+        long[] sorted = pfns.stream().mapToLong(Long::longValue).toArray();
+        KpageReaderOracle k = KpageReaderOracle.read(sorted);
+        MemMap mem = mm.memMap();
+        for (int i = 0; i < sorted.length; i++) {
+            String where = String.format("pfn 0x%x", sorted[i]);
+            assertTrue(mem.pfnValid(sorted[i]), where);
+            assertEquals(k.flags[i] & ~VOLATILE_FLAGS, mem.flags(sorted[i]) & ~VOLATILE_FLAGS, where);
+            assertEquals(k.counts[i], mem.mapcount(sorted[i]), where);
+            boolean tail = (k.flags[i] & PageFlags.COMPOUND_TAIL) != 0;
+            assertEquals(tail, mem.folioHead(sorted[i]) != sorted[i], where);
+        }
+    }
+
+    @Test
+    void guardMarkersWhereTheKernelHasThem() {
+        for (long a = fx.region("guard.markers").start(); a < fx.region("guard.markers").end(); a += 4096) {
+            assertTrue(PagemapEntry.guard(pm(a)));
+            assertTrue(Swapops.is_guard_pte_marker(ModelPagemap.at(mm, a).entry()));
+        }
+        assertTrue(ModelPagemap.at(mm, fx.region("guard.written").start()).present());
+        assertEquals(0, ModelPagemap.at(mm, fx.region("guard.untouched").start()).entry());
+    }
+
+    @Test
+    void forkSharedPagesHaveMapcountTwoAndAreWriteProtected() {
+        FixtureProcess.Region r = fx.region("fork");
+        for (int i = 0; i < r.pages(); i++) {
+            ModelPagemap m = ModelPagemap.at(mm, r.page(i));
+            assertTrue(m.present());
+            assertEquals(2, mm.memMap().mapcount(m.pfn()));
+            assertFalse(PagemapEntry.exclusive(pm(r.page(i))));
+            assertFalse(Pgtable.pte_write(m.entry()), "COW-shared pages are mapped read-only");
+            assertTrue(Pgtable.pte_dirty(m.entry()), "written anon pages are dirty");
+        }
+    }
+
+    @Test
+    void writeBitFollowsTheDocumentedRule() {
+        long anon = ModelPagemap.at(mm, fx.region("anon").start()).entry();
+        assertTrue(Pgtable.pte_write(anon) && Pgtable.pte_dirty(anon) && Pgtable.pte_young(anon));
+        long fileRead = ModelPagemap.at(mm, fx.region("fileprivate.read").start()).entry();
+        assertFalse(Pgtable.pte_write(fileRead), "page-cache page in a private VMA: COW on write");
+        long fileCow = ModelPagemap.at(mm, fx.region("fileprivate.written").start()).entry();
+        assertTrue(Pgtable.pte_write(fileCow), "the private copy after COW is anon and exclusive");
+        long shmem = ModelPagemap.at(mm, fx.region("shmem").start()).entry();
+        assertTrue(Pgtable.pte_write(shmem));
+        long sharedWritten = ModelPagemap.at(mm, fx.region("fileshared.written").start()).entry();
+        assertTrue(Pgtable.pte_write(sharedWritten) && Pgtable.pte_dirty(sharedWritten));
+        long protnone = ModelPagemap.at(mm, fx.region("protnone").start()).entry();
+        assertTrue(Pgtable.pte_protnone(protnone) && Pgtable.pte_present(protnone));
+        long lazy = ModelPagemap.at(mm, fx.region("free").start()).entry();
+        if (Pgtable.pte_present(lazy)) {
+            assertFalse(Pgtable.pte_dirty(lazy) || Pgtable.pte_young(lazy), "MADV_FREE makes PTEs clean and old");
+        }
+    }
+
+    @Test
+    void fileFoliosHaveMappingAndIndexAnonHaveLinearIndex() {
+        FixtureProcess.Region fr = fx.region("fileshared");
+        VmArea vma = mm.vmaLookup(fr.start());
+        long pfn = ModelPagemap.at(mm, fr.page(2)).pfn();
+        assertEquals(vma.file(), mm.memMap().mapping(pfn));
+        assertEquals(vma.pgoff() + 2, mm.memMap().index(pfn));
+        assertEquals(pfn, vma.file().pageCache().get(vma.pgoff() + 2));
+        FixtureProcess.Region ar = fx.region("anon");
+        long apfn = ModelPagemap.at(mm, ar.page(3)).pfn();
+        assertNull(mm.memMap().mapping(apfn));
+        assertEquals(mm.vmaLookup(ar.start()).linearPageIndex(ar.page(3)), mm.memMap().index(apfn));
+    }
+
+    @Test
+    void zeroPageAsTheKernelDoesIt() {
+        FixtureProcess.Region r = fx.region("zero.read");
+        for (int i = 0; i < r.pages(); i++) {
+            ModelPagemap m = ModelPagemap.at(mm, r.page(i));
+            assertTrue(m.present());
+            if (fx.readFaultsMapZeroPage()) {
+                assertTrue(mm.memMap().is_zero_pfn(m.pfn()));
+                assertTrue(Pgtable.pte_special(m.entry()) && !Pgtable.pte_write(m.entry()));
+            } else {
+                assertFalse(Pgtable.pte_special(m.entry()), "pvm_no_zero_page: a private page");
+                assertTrue(Pgtable.pte_write(m.entry()));
+                assertEquals(1, mm.memMap().mapcount(m.pfn()));
+            }
+        }
+    }
+
+    @Test
+    void walkerCountsThePresentPagesPagemapHas() {
+        long kernel = pagemap.values().stream().filter(PagemapEntry::present).count();
+        long[] counted = new long[1];
+        MmWalkOps ops = MmWalkOps.builder()
+                .pmdEntry((pmd, addr, next, walk) -> {
+                    long v = pmd.get();
+                    if (Pgtable.pmd_leaf(v)) {
+                        if (Pgtable.pmd_present(v)) {
+                            counted[0] += (next - addr) >>> 12;
+                        }
+                        walk.setAction(PageWalkAction.ACTION_CONTINUE); // do not split it
+                    }
+                    return 0;
+                })
+                .pteEntry((pte, addr, next, walk) -> {
+                    if (Pgtable.pte_present(pte.get())) {
+                        counted[0]++;
+                    }
+                    return 0;
+                })
+                .build();
+        mm.mmapLock().readLock();
+        try {
+            assertEquals(0, PageWalk.walkPageRange(mm, 0, mm.taskSize(), ops, null));
+        } finally {
+            mm.mmapLock().readUnlock();
+        }
+        assertEquals(kernel, counted[0]);
+        assertNotEquals(0, kernel);
+    }
+
+    /** kpageflags/kpagecount read by the test itself (the oracle), for sorted PFNs. */
+    record KpageReaderOracle(long[] flags, long[] counts) {
+        static KpageReaderOracle read(long[] sortedPfns) {
+            try (KpageReader r = KpageReader.open()) {
+                KpageReader.Result res = r.read(sortedPfns);
+                return new KpageReaderOracle(res.flags(), res.counts());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+}
