@@ -1,6 +1,9 @@
 package io.pagewalk.dsl.cli;
 
+import io.pagewalk.runtime.importer.ImportOptions;
+import io.pagewalk.runtime.importer.LiveImport;
 import io.pagewalk.runtime.mm.MmStruct;
+import io.pagewalk.runtime.procfs.ProcfsException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -9,9 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * The one way the CLI gets a model: a live process (the runtime's importer) or a snapshot file.
- * The importer and the snapshot format are separate parts of the runtime; this class finds them
- * by name so that a build without them still runs scripts on no model and says clearly what is
- * missing.
+ * The snapshot format is a separate part of the runtime that is found by name, so that a build
+ * without it still runs and says clearly what is missing.
  */
 public final class ModelLoader {
     private ModelLoader() {}
@@ -25,27 +27,16 @@ public final class ModelLoader {
         }
     }
 
-    private static final String LIVE_IMPORT = "io.pagewalk.runtime.importer.LiveImport";
-    private static final String IMPORT_OPTIONS = "io.pagewalk.runtime.importer.ImportOptions";
     private static final String SNAPSHOT_FILE = "io.pagewalk.runtime.snapshot.SnapshotFile";
 
     public static MmStruct live(int pid, boolean freeze, Consumer<String> warnings) throws ModelException {
         if (pid <= 0 || !Files.isDirectory(Path.of("/proc", Integer.toString(pid)))) {
             throw new ModelException("no process with pid " + pid);
         }
-        Class<?> importer = find(LIVE_IMPORT);
-        Class<?> optionsType = find(IMPORT_OPTIONS);
-        if (importer == null || optionsType == null) {
-            throw new ModelException("live import is not available in this build");
-        }
         try {
-            Object options = optionsType.getConstructor(boolean.class, Consumer.class).newInstance(freeze, warnings);
-            Method m = importer.getMethod("importProcess", int.class, optionsType);
-            return (MmStruct) m.invoke(null, pid, options);
-        } catch (InvocationTargetException e) {
-            throw new ModelException("pid " + pid + ": " + message(e.getCause()));
-        } catch (ReflectiveOperationException e) {
-            throw new ModelException("live import is not available in this build (" + e.getMessage() + ")");
+            return LiveImport.importProcess(pid, new ImportOptions(freeze, warnings));
+        } catch (ProcfsException e) {
+            throw new ModelException(message(e));
         }
     }
 

@@ -113,4 +113,38 @@ class CliTest {
         oneErrorLine(cli("frobnicate"), PagewalkCli.EXIT_USAGE, "frobnicate");
         oneErrorLine(cli("run", "x.js", "--repeat", "many"), PagewalkCli.EXIT_USAGE, "many");
     }
+
+    @Test
+    void demoMatchesTheKernelsSmapsRollup() {
+        Result r = cli("demo");
+        assertEquals(0, r.code, r.err);
+        for (String field : new String[] {"Rss", "Pss", "Anonymous"}) {
+            Matcher m = Pattern.compile("(?m)^" + field + ":\\s+(\\d+) kB\\s+(\\d+) kB$").matcher(r.out);
+            assertTrue(m.find(), r.out);
+            assertTrue(Long.parseLong(m.group(1)) > 0, r.out);
+            long ours = Long.parseLong(m.group(1));
+            long kernel = Long.parseLong(m.group(2));
+            if (field.equals("Pss")) {
+                // Pss shares file pages with every other process mapping them, which come and go.
+                assertTrue(Math.abs(ours - kernel) <= kernel / 100, field + " differs from the kernel's:\n" + r.out);
+            } else {
+                // The target is idle while it is imported and its smaps_rollup read.
+                assertEquals(kernel, ours, field + " differs from the kernel's:\n" + r.out);
+            }
+        }
+    }
+
+    @Test
+    void runsOnALiveProcess() throws IOException {
+        Path s = script("count.js", """
+                let present = 0;
+                walk_page_range(mm, 0, -1, { pte_entry(pte) { if (pte_present(pte)) present++; } }, null);
+                print(mm.pid + ' ' + (mm.vmas.length > 3) + ' ' + (present > 10));
+                """);
+        long pid = ProcessHandle.current().pid();
+        Result r = cli("run", s.toString(), "--pid", Long.toString(pid), "--stats");
+        assertEquals(0, r.code, r.err);
+        assertEquals(pid + " true true\n", r.out);
+        assertTrue(r.err.matches("(?s).*\"entries\":[1-9][0-9]*.*"), r.err);
+    }
 }
