@@ -74,7 +74,9 @@ public final class ScriptSession implements AutoCloseable {
     public static final int SINGLE_SLOT = 512;
 
     private static final String PRELUDE_NAME = "pagewalk-prelude.js";
-    private static final String PRELUDE = readPrelude();
+    /** One Source each, so that every context on the shared engine reuses their parsed and compiled code. */
+    private static final Source PRELUDE = Source.newBuilder("js", readPrelude(), PRELUDE_NAME).buildLiteral();
+    private static final Source CONSTANTS = Source.newBuilder("js", Constants.javaScript(), "pagewalk-constants.js").buildLiteral();
 
     private final ScriptEngine engine;
     private final Context context;
@@ -129,8 +131,8 @@ public final class ScriptSession implements AutoCloseable {
                 .build();
         this.host = new HostApi(this);
         try {
-            Value constants = context.eval(Source.newBuilder("js", Constants.javaScript(), "pagewalk-constants.js").buildLiteral());
-            Value prelude = context.eval(Source.newBuilder("js", PRELUDE, PRELUDE_NAME).buildLiteral());
+            Value constants = context.eval(CONSTANTS);
+            Value prelude = context.eval(PRELUDE);
             this.api = prelude.execute(host, constants);
         } catch (PolyglotException e) {
             context.close(true);
