@@ -1,0 +1,420 @@
+package io.pagewalk.dsl.api;
+
+import io.pagewalk.dsl.adapter.HookBinder;
+import io.pagewalk.runtime.Errno;
+import io.pagewalk.runtime.mm.AddressSpace;
+import io.pagewalk.runtime.mm.MemMap;
+import io.pagewalk.runtime.mm.Memory;
+import io.pagewalk.runtime.mm.MmStruct;
+import io.pagewalk.runtime.mm.MmapLock;
+import io.pagewalk.runtime.mm.PageFlags;
+import io.pagewalk.runtime.mm.PageTables;
+import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
+import io.pagewalk.runtime.pgtable.Pgtable;
+import io.pagewalk.runtime.pgtable.Swapops;
+import io.pagewalk.runtime.walk.FolioWalk;
+import io.pagewalk.runtime.walk.MmWalkOps;
+import io.pagewalk.runtime.walk.PageWalk;
+import io.pagewalk.runtime.walk.PageWalkLock;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyArray;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+import org.graalvm.polyglot.proxy.ProxyObject;
+
+/**
+ * The host side of the prelude: the only object through which script code reaches Java. It is
+ * visible to the prelude's closure only; its functions take handles and plain values.
+ */
+final class HostApi implements ProxyObject {
+    private final ScriptSession session;
+    private final Map<String, ProxyExecutable> functions = new HashMap<>();
+
+    HostApi(ScriptSession session) {
+        this.session = session;
+        fn("scratch", a -> session.resultBuffer());
+        fn("vmas", a -> {
+            MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "mm.vmas");
+            List<Object> out = new ArrayList<>();
+            for (VmArea v : mm.vmas()) {
+                out.add(session.vmaObject(v));
+            }
+            return ProxyArray.fromList(out);
+        });
+        fn("find_vma", a -> {
+            MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "find_vma");
+            VmArea v = mm.findVma(Conv.addr(a[1], "find_vma"));
+            return v == null ? null : session.vmaObject(v);
+        });
+
+        fn("walk_page_range", a -> {
+            MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "walk_page_range");
+            long start = Conv.addr(a[1], "walk_page_range start");
+            long end = Conv.addr(a[2], "walk_page_range end");
+            return walk(a[3], "walk_page_range", ops -> locked(mm, ops, null, start, end, false,
+                    () -> PageWalk.walkPageRange(mm, start, end, ops, a[4])));
+        });
+        fn("walk_page_range_mm", a -> {
+            requireWrite("walk_page_range_mm");
+            MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "walk_page_range_mm");
+            long start = Conv.addr(a[1], "walk_page_range_mm start");
+            long end = Conv.addr(a[2], "walk_page_range_mm end");
+            return walk(a[3], "walk_page_range_mm", ops -> locked(mm, ops, null, start, end, false,
+                    () -> PageWalk.walkPageRangeMm(mm, start, end, ops, a[4])));
+        });
+        fn("walk_page_range_novma", a -> {
+            MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "walk_page_range_novma");
+            long start = Conv.addr(a[1], "walk_page_range_novma start");
+            long end = Conv.addr(a[2], "walk_page_range_novma end");
+            if (a[4] != null && !a[4].isNull()) {
+                throw new IllegalArgumentException("walk_page_range_novma: pgd must be null (mm->pgd); other roots are not modelled");
+            }
+            return walk(a[3], "walk_page_range_novma", ops -> locked(mm, ops, null, start, end, true,
+                    () -> PageWalk.walkPageRangeNovma(mm, start, end, ops, null, a[5])));
+        });
+        fn("walk_page_range_vma", a -> {
+            VmArea vma = Handle.unwrap(a[0], VmArea.class, "walk_page_range_vma");
+            long start = Conv.addr(a[1], "walk_page_range_vma start");
+            long end = Conv.addr(a[2], "walk_page_range_vma end");
+            return walk(a[3], "walk_page_range_vma", ops -> locked(vma.mm(), ops, vma, start, end, false,
+                    () -> PageWalk.walkPageRangeVma(vma, start, end, ops, a[4])));
+        });
+        fn("walk_page_vma", a -> {
+            VmArea vma = Handle.unwrap(a[0], VmArea.class, "walk_page_vma");
+            return walk(a[1], "walk_page_vma", ops -> locked(vma.mm(), ops, vma, vma.start(), vma.end(), false,
+                    () -> PageWalk.walkPageVma(vma, ops, a[2])));
+        });
+        fn("walk_page_mapping", a -> {
+            AddressSpace mapping = Handle.unwrap(a[0], AddressSpace.class, "walk_page_mapping");
+            long first = Conv.number(a[1], "walk_page_mapping first_index");
+            long nr = Conv.number(a[2], "walk_page_mapping nr");
+            return walk(a[3], "walk_page_mapping", ops -> {
+                // The caller holds i_mmap_rwsem; pagewalk takes it for the script.
+                mapping.iMmapLockRead();
+                try {
+                    return PageWalk.walkPageMapping(mapping, first, nr, ops, a[4]);
+                } finally {
+                    mapping.iMmapUnlockRead();
+                }
+            });
+        });
+
+        fn("folio_walk_start", a -> folioWalkStart(a));
+        fn("folio_walk_end", a -> {
+            FolioWalk fw = Handle.unwrap(a[0], FolioWalk.class, "folio_walk_end");
+            VmArea vma = Handle.unwrap(a[1], VmArea.class, "folio_walk_end");
+            FolioWalkState st = fwState.remove(fw);
+            if (st != null) {
+                FolioWalk.folioWalkEnd(fw, vma);
+                st.release();
+            }
+            return null;
+        });
+
+        fn("pgtableTest", a -> (boolean) invoke(PGTABLE_TESTS, a[0].asString(), Conv.bits(a[1], a[0].asString())));
+        fn("pgtableNum", a -> (long) invoke(PGTABLE_NUMS, a[0].asString(), Conv.bits(a[1], a[0].asString())));
+        fn("swapTest", a -> (boolean) invoke(SWAP_TESTS, a[0].asString(), Conv.bits(a[1], a[0].asString())));
+        fn("swapNum", a -> {
+            Object r = invoke(SWAP_NUMS, a[0].asString(), Conv.bits(a[1], a[0].asString()));
+            return r;
+        });
+        fn("swap64", a -> {
+            session.resultBuffer().putLong(0, (long) invoke(SWAP_64, a[0].asString(), Conv.bits(a[1], a[0].asString())));
+            return null;
+        });
+
+        fn("vm_normal_page", a -> Memory.vm_normal_page(Handle.unwrap(a[0], VmArea.class, "vm_normal_page"),
+                Conv.addr(a[1], "vm_normal_page"), Conv.bits(a[2], "vm_normal_page")));
+        fn("vm_normal_page_pmd", a -> Memory.vm_normal_page_pmd(Handle.unwrap(a[0], VmArea.class, "vm_normal_page_pmd"),
+                Conv.addr(a[1], "vm_normal_page_pmd"), Conv.bits(a[2], "vm_normal_page_pmd")));
+        fn("vm_normal_folio", a -> {
+            VmArea vma = Handle.unwrap(a[0], VmArea.class, "vm_normal_folio");
+            long pfn = Memory.vm_normal_page(vma, Conv.addr(a[1], "vm_normal_folio"), Conv.bits(a[2], "vm_normal_folio"));
+            return pfn < 0 ? null : folio(vma.mm(), pfn);
+        });
+        fn("page_folio", a -> {
+            long pfn = Conv.number(a[0], "page_folio");
+            MmStruct mm = model("page_folio");
+            return mm.memMap().pfnValid(pfn) ? folio(mm, pfn) : null;
+        });
+        fn("page_mapcount", a -> model("page_mapcount").memMap().mapcount(Conv.number(a[0], "page_mapcount")));
+        fn("page_flags", a -> {
+            session.resultBuffer().putLong(0, model("page_flags").memMap().flags(Conv.number(a[0], "page_flags")));
+            return null;
+        });
+        fn("is_zero_pfn", a -> model("is_zero_pfn").memMap().is_zero_pfn(Conv.number(a[0], "is_zero_pfn")));
+        fn("folio", a -> folioQuery(a[0].asString(), Handle.unwrap(a[1], FolioWalk.Folio.class, a[0].asString())));
+        fn("folio_precise_page_mapcount", a -> {
+            FolioWalk.Folio f = Handle.unwrap(a[0], FolioWalk.Folio.class, "folio_precise_page_mapcount");
+            long pfn = Conv.number(a[1], "folio_precise_page_mapcount");
+            if (pfn < f.pfn() || pfn >= f.pfn() + f.mm().memMap().folioNrPages(f.pfn())) {
+                throw new IllegalArgumentException("folio_precise_page_mapcount: pfn 0x" + Long.toHexString(pfn)
+                        + " is not in the folio at 0x" + Long.toHexString(f.pfn()));
+            }
+            return f.mm().memMap().mapcount(pfn);
+        });
+        fn("set_entry_at", a -> {
+            int level = a[3].asInt();
+            String name = level == PagingGeometry.PTE ? "set_pte_at" : "set_pmd_at";
+            requireWrite(name);
+            MmStruct mm = Handle.unwrap(a[0], MmStruct.class, name);
+            long addr = Conv.addr(a[1], name);
+            long value = Conv.bits(a[2], name);
+            PageTables.set(mm, addr, level, value);
+            session.entryWritten(mm, addr, level, value);
+            return null;
+        });
+        fn("mm_create", a -> {
+            throw new UnsupportedOperationException("mm_create: building address spaces from scripts is not available yet");
+        });
+    }
+
+    private final Map<FolioWalk, FolioWalkState> fwState = new java.util.IdentityHashMap<>();
+
+    /** The mmap lock folio_walk_start took for the script, released by folio_walk_end. */
+    private record FolioWalkState(MmapLock.Held held, VmArea vma) {
+        void release() {
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    private Object folioWalkStart(Value[] a) {
+        VmArea vma = Handle.unwrap(a[0], VmArea.class, "folio_walk_start");
+        long addr = Conv.addr(a[1], "folio_walk_start");
+        int flags = Conv.integer(a[2], "folio_walk_start flags");
+        MmapLock lock = vma.mm().mmapLock();
+        MmapLock.Held held = lock.isLocked() ? null : lock.read();
+        FolioWalk fw = new FolioWalk();
+        FolioWalk.Folio folio;
+        try {
+            folio = FolioWalk.folioWalkStart(fw, vma, addr, flags);
+        } catch (RuntimeException e) {
+            if (held != null) {
+                held.close();
+            }
+            throw e;
+        }
+        if (folio == null) {
+            if (held != null) {
+                held.close();
+            }
+            return null;
+        }
+        fwState.put(fw, new FolioWalkState(held, vma));
+        session.resultBuffer().putLong(0, fw.value);
+        Map<String, Object> r = new HashMap<>();
+        r.put("page", fw.page);
+        r.put("level", fw.level.ordinal());
+        r.put("levelName", switch (fw.level) {
+            case FW_LEVEL_PTE -> "pte";
+            case FW_LEVEL_PMD -> "pmd";
+            case FW_LEVEL_PUD -> "pud";
+        });
+        r.put("handle", new Handle(fw));
+        r.put("folio", folio(vma.mm(), folio.pfn()));
+        return ProxyObject.fromMap(r);
+    }
+
+    /** Ends the folio walks a script left open (an error between start and end), and their locks. */
+    void releaseFolioWalks() {
+        for (var e : fwState.entrySet()) {
+            if (e.getKey().ptl() != null) {
+                FolioWalk.folioWalkEnd(e.getKey(), e.getValue().vma());
+            }
+            e.getValue().release();
+        }
+        fwState.clear();
+    }
+
+    private Value folio(MmStruct mm, long pfn) {
+        MemMap mem = mm.memMap();
+        long head = mem.folioHead(pfn);
+        return session.mkFolio.execute(new Handle(new FolioWalk.Folio(mm, head)), head, mem.folioNrPages(head),
+                mem.folioOrder(head));
+    }
+
+    private static Object folioQuery(String name, FolioWalk.Folio f) {
+        MemMap mem = f.mm().memMap();
+        long flags = mem.flags(f.pfn());
+        return switch (name) {
+            case "folio_mapcount" -> mem.folioMapcount(f.pfn());
+            case "folio_nr_pages" -> mem.folioNrPages(f.pfn());
+            case "folio_order" -> mem.folioOrder(f.pfn());
+            case "folio_pfn" -> f.pfn();
+            case "folio_test_large" -> mem.folioOrder(f.pfn()) > 0;
+            case "folio_maybe_mapped_shared" -> mem.folioMaybeMappedShared(f.pfn());
+            case "folio_test_anon" -> (flags & PageFlags.ANON) != 0;
+            case "folio_test_ksm" -> (flags & PageFlags.KSM) != 0;
+            case "folio_test_swapbacked" -> (flags & PageFlags.SWAPBACKED) != 0;
+            case "folio_test_dirty" -> (flags & PageFlags.DIRTY) != 0;
+            case "folio_test_referenced" -> (flags & PageFlags.REFERENCED) != 0;
+            case "folio_test_lru" -> (flags & PageFlags.LRU) != 0;
+            case "folio_test_mlocked" -> (flags & PageFlags.MLOCKED) != 0;
+            default -> throw new IllegalArgumentException("no folio query " + name);
+        };
+    }
+
+    private MmStruct model(String what) {
+        if (session.mm() == null) {
+            throw new IllegalStateException(what + ": no address space (run with --pid or --snapshot)");
+        }
+        return session.mm();
+    }
+
+    private void requireWrite(String what) {
+        if (!session.options().allowWrite()) {
+            throw new IllegalStateException(what + ": the model is read-only (run with --allow-write)");
+        }
+    }
+
+    @FunctionalInterface
+    private interface WalkCall {
+        int run(MmWalkOps ops);
+    }
+
+    /** Binds the script's ops and runs one walk with its own entry buffer. */
+    private Object walk(Value ops, String what, WalkCall call) {
+        if (ops == null || !ops.hasMembers()) {
+            throw new IllegalArgumentException(what + ": ops must be an object of hooks, got " + Conv.describe(ops));
+        }
+        ScriptSession.EntryBuffer buffer = session.enterWalk();
+        try {
+            MmWalkOps bound = HookBinder.bind(session.hookContext(buffer), ops, what);
+            return call.run(bound);
+        } finally {
+            session.exitWalk();
+        }
+    }
+
+    /**
+     * Takes the locks the kernel's caller would hold for {@code ops.walk_lock}, unless the script is
+     * already inside a walk that holds them: mmap_lock for read (RDLOCK) or write (WRLOCK*, novma),
+     * the VMAs write-locked for WRLOCK_VERIFY, per-VMA read locks for VMA_RDLOCK_VERIFY.
+     */
+    private static int locked(MmStruct mm, MmWalkOps ops, VmArea only, long start, long end, boolean novma,
+            IntSupplier walk) {
+        MmapLock lock = mm.mmapLock();
+        PageWalkLock kind = ops.walkLock();
+        boolean write = novma || kind == PageWalkLock.PGWALK_WRLOCK || kind == PageWalkLock.PGWALK_WRLOCK_VERIFY;
+        MmapLock.Held held = null;
+        List<VmArea> readLocked = new ArrayList<>();
+        try {
+            if (write) {
+                if (!lock.isWriteLocked()) {
+                    held = lock.write();
+                }
+            } else if (kind != PageWalkLock.PGWALK_VMA_RDLOCK_VERIFY && !lock.isLocked()) {
+                held = lock.read();
+            }
+            if (!novma && (kind == PageWalkLock.PGWALK_WRLOCK_VERIFY || kind == PageWalkLock.PGWALK_VMA_RDLOCK_VERIFY)) {
+                for (VmArea v : only != null ? List.of(only) : mm.vmas()) {
+                    if (Long.compareUnsigned(v.end(), start) <= 0 || (end != -1 && Long.compareUnsigned(v.start(), end) >= 0)) {
+                        continue;
+                    }
+                    if (kind == PageWalkLock.PGWALK_WRLOCK_VERIFY) {
+                        v.vmaStartWrite();
+                    } else {
+                        v.vmaStartRead();
+                        readLocked.add(v);
+                    }
+                }
+            }
+            return walk.getAsInt();
+        } finally {
+            for (VmArea v : readLocked) {
+                v.vmaEndRead();
+            }
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- runtime helpers by name
+
+    private static final Map<String, MethodHandle> PGTABLE_TESTS = handles(Pgtable.class, boolean.class);
+    private static final Map<String, MethodHandle> PGTABLE_NUMS = handles(Pgtable.class, long.class);
+    private static final Map<String, MethodHandle> SWAP_TESTS = handles(Swapops.class, boolean.class);
+    private static final Map<String, MethodHandle> SWAP_NUMS;
+    private static final Map<String, MethodHandle> SWAP_64;
+
+    static {
+        Map<String, MethodHandle> nums = new HashMap<>(handles(Swapops.class, int.class));
+        Map<String, MethodHandle> longs = handles(Swapops.class, long.class);
+        nums.put("swp_offset", longs.get("swp_offset"));
+        nums.put("swp_offset_pfn", longs.get("swp_offset_pfn"));
+        SWAP_NUMS = Map.copyOf(nums);
+        SWAP_64 = longs;
+    }
+
+    private static Map<String, MethodHandle> handles(Class<?> type, Class<?> result) {
+        Map<String, MethodHandle> out = new HashMap<>();
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        for (var m : type.getMethods()) {
+            if (java.lang.reflect.Modifier.isStatic(m.getModifiers()) && m.getReturnType() == result
+                    && m.getParameterCount() == 1 && m.getParameterTypes()[0] == long.class) {
+                try {
+                    out.put(m.getName(), lookup.findStatic(type, m.getName(), MethodType.methodType(result, long.class)));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Object invoke(Map<String, MethodHandle> table, String name, long arg) {
+        MethodHandle h = table.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("no helper " + name);
+        }
+        try {
+            return h.invoke(arg);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    // ---------------------------------------------------------------- ProxyObject
+
+    private void fn(String name, ProxyExecutable f) {
+        functions.put(name, f);
+    }
+
+    @Override
+    public Object getMember(String key) {
+        return functions.get(key);
+    }
+
+    @Override
+    public Object getMemberKeys() {
+        return ProxyArray.fromArray(functions.keySet().toArray());
+    }
+
+    @Override
+    public boolean hasMember(String key) {
+        return functions.containsKey(key);
+    }
+
+    @Override
+    public void putMember(String key, Value value) {
+        throw new UnsupportedOperationException("read-only");
+    }
+
+    /** Errno as a script sees it. */
+    static int einval() {
+        return -Errno.EINVAL;
+    }
+}

@@ -1,0 +1,227 @@
+package io.pagewalk.dsl.cli;
+
+import io.pagewalk.dsl.api.ScriptException;
+import io.pagewalk.dsl.api.ScriptSession;
+import io.pagewalk.dsl.engine.ScriptEngine;
+import io.pagewalk.runtime.mm.MmStruct;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.graalvm.polyglot.Source;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pagewalk run|snapshot|demo}. Every failure is ONE line on stderr and a non-zero exit:
+ * 1 for a script that failed (error, timeout, memory), 2 for bad input (arguments, pid, file).
+ */
+@Command(name = "pagewalk", mixinStandardHelpOptions = true, version = "pagewalk 0.1.0",
+        description = "Scriptable Linux page-table walker: runs JavaScript walk scripts on a model of an address space.",
+        subcommands = {PagewalkCli.Run.class, PagewalkCli.Snapshot.class, Demo.class})
+public final class PagewalkCli implements Callable<Integer> {
+    public static final int EXIT_SCRIPT = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private static volatile boolean interpreterNoticeShown;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI in this process and returns its exit code (tests call this). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new PagewalkCli());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("pagewalk: " + ex.getMessage() + " (see pagewalk --help)");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, r) -> {
+            System.err.println("pagewalk: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage().replace('\n', ' ')));
+            return EXIT_SCRIPT;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        System.err.println("pagewalk: a command is needed: run, snapshot or demo (see pagewalk --help)");
+        return EXIT_USAGE;
+    }
+
+    static void fail(String message) {
+        System.err.println("pagewalk: " + message);
+    }
+
+    /** Says once per process that scripts are interpreted (the JVM lacks JVMCI or the compiler jars). */
+    static void noticeInterpreter(ScriptEngine engine) {
+        if (!engine.optimizing() && !interpreterNoticeShown) {
+            interpreterNoticeShown = true;
+            System.err.println("pagewalk: the GraalJS optimizing compiler is not available on this JVM; scripts run interpreted (slower)");
+        }
+    }
+
+    @Command(name = "run", description = "Run a walk script (or a plugin directory's main.js) on a process or a snapshot.")
+    static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SCRIPT", description = "script.js or a plugin directory")
+        Path script;
+
+        @Parameters(index = "1..*", paramLabel = "ARGS", description = "arguments for the script (after --)")
+        List<String> args = new ArrayList<>();
+
+        @Option(names = "--pid", description = "walk a live process")
+        Integer pid;
+
+        @Option(names = "--snapshot", paramLabel = "FILE", description = "walk a snapshot file")
+        Path snapshot;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", description = "stop the script after this long (default 60)")
+        double timeout;
+
+        @Option(names = "--allow-write", description = "let the script change the model (set_pte_at, install_pte)")
+        boolean allowWrite;
+
+        @Option(names = "--stats", description = "print one line 'stats {json}' to stderr")
+        boolean stats;
+
+        @Option(names = "--repeat", defaultValue = "1", paramLabel = "N", description = "run the script N times (timings)")
+        int repeat;
+
+        @Option(names = "--no-batch", hidden = true, description = "cross into the script once per PTE (for measurements)")
+        boolean noBatch;
+
+        @Override
+        public Integer call() {
+            if (pid != null && snapshot != null) {
+                fail("give --pid or --snapshot, not both");
+                return EXIT_USAGE;
+            }
+            if (repeat < 1 || timeout <= 0) {
+                fail(repeat < 1 ? "--repeat must be at least 1" : "--timeout must be positive");
+                return EXIT_USAGE;
+            }
+            Path file;
+            try {
+                file = scriptFile(script);
+            } catch (IllegalArgumentException e) {
+                fail(e.getMessage());
+                return EXIT_USAGE;
+            }
+            ScriptEngine engine = ScriptEngine.shared();
+            noticeInterpreter(engine);
+            Source source;
+            try {
+                source = engine.fileSource(file);
+            } catch (IOException e) {
+                fail(file + ": cannot read (" + e.getMessage() + ")");
+                return EXIT_USAGE;
+            }
+            long t0 = System.nanoTime();
+            MmStruct mm;
+            try {
+                mm = pid != null ? ModelLoader.live(pid, false, w -> System.err.println("pagewalk: warning: " + w))
+                        : snapshot != null ? ModelLoader.snapshot(snapshot) : null;
+            } catch (ModelLoader.ModelException e) {
+                fail(e.getMessage());
+                return EXIT_USAGE;
+            }
+            long importMs = (System.nanoTime() - t0) / 1_000_000;
+            ScriptSession.Options options = ScriptSession.Options.defaults()
+                    .withAllowWrite(allowWrite)
+                    .withTimeout(Duration.ofMillis((long) (timeout * 1000)))
+                    .withBatch(!noBatch)
+                    .withArgs(args);
+            List<Double> walkMs = new ArrayList<>();
+            List<Double> setupMs = new ArrayList<>();
+            long entries = 0;
+            for (int i = 0; i < repeat; i++) {
+                long s0 = System.nanoTime();
+                try (ScriptSession session = new ScriptSession(mm, options)) {
+                    long w0 = System.nanoTime();
+                    setupMs.add((w0 - s0) / 1e6);
+                    session.run(source);
+                    walkMs.add((System.nanoTime() - w0) / 1e6);
+                    entries = session.hookCalls();
+                } catch (ScriptException e) {
+                    System.out.flush();
+                    fail(e.getMessage());
+                    return EXIT_SCRIPT;
+                }
+            }
+            System.out.flush();
+            if (stats) {
+                printStats(System.err, importMs, setupMs, walkMs, entries, engine);
+            }
+            return 0;
+        }
+
+        static Path scriptFile(Path script) {
+            if (Files.isDirectory(script)) {
+                for (String name : new String[] {"main.js", "index.js"}) {
+                    Path p = script.resolve(name);
+                    if (Files.isRegularFile(p)) {
+                        return p;
+                    }
+                }
+                throw new IllegalArgumentException(script + ": plugin directory has no main.js");
+            }
+            if (!Files.isRegularFile(script)) {
+                throw new IllegalArgumentException(script + ": no such script file");
+            }
+            return script;
+        }
+    }
+
+    /**
+     * {@code stats {...}}: import_ms (model), setup_ms (context and API per run), walk_ms (the
+     * script per run), entries (hook calls of the last run), engine.
+     */
+    static void printStats(PrintStream out, long importMs, List<Double> setupMs, List<Double> walkMs, long entries,
+            ScriptEngine engine) {
+        StringBuilder sb = new StringBuilder("stats {\"import_ms\":").append(importMs);
+        list(sb.append(",\"setup_ms\":"), setupMs);
+        list(sb.append(",\"walk_ms\":"), walkMs);
+        sb.append(",\"entries\":").append(entries)
+                .append(",\"engine\":\"").append(engine.implementationName()).append("\"}");
+        out.println(sb);
+    }
+
+    private static void list(StringBuilder sb, List<Double> ms) {
+        sb.append('[');
+        for (int i = 0; i < ms.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT, "%.3f", ms.get(i)));
+        }
+        sb.append(']');
+    }
+
+    @Command(name = "snapshot", description = "Save a live process's address space to a snapshot file.")
+    static final class Snapshot implements Callable<Integer> {
+        @Option(names = "--pid", required = true, description = "the process")
+        int pid;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "the snapshot file to write")
+        Path output;
+
+        @Option(names = "--freeze", description = "stop the process (SIGSTOP) while it is read")
+        boolean freeze;
+
+        @Override
+        public Integer call() {
+            try {
+                MmStruct mm = ModelLoader.live(pid, freeze, w -> System.err.println("pagewalk: warning: " + w));
+                ModelLoader.writeSnapshot(mm, output);
+            } catch (ModelLoader.ModelException e) {
+                fail(e.getMessage());
+                return EXIT_USAGE;
+            }
+            System.err.println("pagewalk: wrote " + output);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.pagewalk.dsl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's main, in process: exit codes, one-line errors, --stats, --repeat, script args. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    static Result cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = PagewalkCli.execute(args);
+            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    Path script(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    static void oneErrorLine(Result r, int code, String contains) {
+        assertEquals(code, r.code, r.err);
+        assertEquals(1, r.err.strip().lines().count(), r.err);
+        assertTrue(r.err.contains(contains), r.err);
+    }
+
+    @Test
+    void runsAScriptWithArgsAndPrintsStats() throws IOException {
+        Path s = script("hello.js", "console.log('args=' + args.join(',') + ' mm=' + typeof mm + ' ' + (_PAGE_NX >> 63n));\n");
+        Result r = cli("run", s.toString(), "--stats", "--repeat", "3", "--", "a", "b c");
+        assertEquals(0, r.code, r.err);
+        assertEquals("args=a,b c mm=undefined 1\n".repeat(3), r.out);
+        Matcher m = Pattern.compile("(?m)^stats (\\{.*\\})$").matcher(r.err);
+        assertTrue(m.find(), r.err);
+        String json = m.group(1);
+        assertTrue(json.matches(".*\"import_ms\":\\d+.*"), json);
+        assertTrue(json.matches(".*\"walk_ms\":\\[[0-9.]+,[0-9.]+,[0-9.]+\\].*"), json);
+        assertTrue(json.matches(".*\"entries\":0.*"), json);
+    }
+
+    @Test
+    void pluginDirectoryRunsItsMainJs() throws IOException {
+        Path plugin = Files.createDirectory(dir.resolve("plugin"));
+        Files.writeString(plugin.resolve("main.js"), "print('plugin ' + PAGE_SIZE);\n");
+        Result r = cli("run", plugin.toString());
+        assertEquals(0, r.code, r.err);
+        assertEquals("plugin 4096\n", r.out);
+    }
+
+    @Test
+    void scriptErrorIsOneLineWithFileAndLine() throws IOException {
+        Path s = script("broken.js", "print('before');\nnull.x;\n");
+        Result r = cli("run", s.toString());
+        oneErrorLine(r, PagewalkCli.EXIT_SCRIPT, "broken.js:2: TypeError");
+        assertEquals("before\n", r.out);
+    }
+
+    @Test
+    void timeoutStopsARunawayScript() throws IOException {
+        Path s = script("spin.js", "for (;;) {}\n");
+        long t0 = System.nanoTime();
+        Result r = cli("run", s.toString(), "--timeout", "1");
+        oneErrorLine(r, PagewalkCli.EXIT_SCRIPT, "spin.js: stopped after the timeout of 1 s");
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+    }
+
+    @Test
+    void missingScriptFileIsAUsageError() {
+        oneErrorLine(cli("run", dir.resolve("nope.js").toString()), PagewalkCli.EXIT_USAGE, "nope.js: no such script file");
+    }
+
+    @Test
+    void wrongPidIsAUsageError() throws IOException {
+        Path s = script("ok.js", "1;\n");
+        oneErrorLine(cli("run", s.toString(), "--pid", "999999999"), PagewalkCli.EXIT_USAGE, "no process with pid 999999999");
+    }
+
+    @Test
+    void missingSnapshotIsAUsageError() throws IOException {
+        Path s = script("ok.js", "1;\n");
+        oneErrorLine(cli("run", s.toString(), "--snapshot", dir.resolve("x.snap").toString()), PagewalkCli.EXIT_USAGE,
+                "no such snapshot file");
+    }
+
+    @Test
+    void snapshotOfAMissingProcessIsOneLine() {
+        oneErrorLine(cli("snapshot", "--pid", "999999999", "-o", dir.resolve("x.snap").toString()), PagewalkCli.EXIT_USAGE,
+                "no process with pid 999999999");
+        assertTrue(!Files.exists(dir.resolve("x.snap")), "no half-written file");
+    }
+
+    @Test
+    void badOptionsAreOneLine() {
+        oneErrorLine(cli("run"), PagewalkCli.EXIT_USAGE, "Missing required parameter");
+        oneErrorLine(cli("frobnicate"), PagewalkCli.EXIT_USAGE, "frobnicate");
+        oneErrorLine(cli("run", "x.js", "--repeat", "many"), PagewalkCli.EXIT_USAGE, "many");
+    }
+
+    @Test
+    void demoMatchesTheKernelsSmapsRollup() {
+        Result r = cli("demo");
+        assertEquals(0, r.code, r.err);
+        for (String field : new String[] {"Rss", "Pss", "Anonymous"}) {
+            Matcher m = Pattern.compile("(?m)^" + field + ":\\s+(\\d+) kB\\s+(\\d+) kB$").matcher(r.out);
+            assertTrue(m.find(), r.out);
+            assertTrue(Long.parseLong(m.group(1)) > 0, r.out);
+            long ours = Long.parseLong(m.group(1));
+            long kernel = Long.parseLong(m.group(2));
+            if (field.equals("Pss")) {
+                // Pss shares file pages with every other process mapping them, which come and go.
+                assertTrue(Math.abs(ours - kernel) <= kernel / 100, field + " differs from the kernel's:\n" + r.out);
+            } else {
+                // The target is idle while it is imported and its smaps_rollup read.
+                assertEquals(kernel, ours, field + " differs from the kernel's:\n" + r.out);
+            }
+        }
+    }
+
+    @Test
+    void runsOnALiveProcess() throws Exception {
+        Path s = script("count.js", """
+                let present = 0;
+                walk_page_range(mm, 0, -1, { pte_entry(pte) { if (pte_present(pte)) present++; } }, null);
+                print(mm.pid + ' ' + (mm.vmas.length > 3) + ' ' + (present > 10));
+                """);
+        Process target = new ProcessBuilder("sleep", "60").start();
+        try {
+            Result r = cli("run", s.toString(), "--pid", Long.toString(target.pid()), "--stats");
+            assertEquals(0, r.code, r.err);
+            assertEquals(target.pid() + " true true\n", r.out);
+            assertTrue(r.err.matches("(?s).*\"entries\":[1-9][0-9]*.*"), r.err);
+        } finally {
+            target.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Without JVMCI (plain java), the CLI says once that it interprets, and GraalJS's own warning is off. */
+    @Test
+    void withoutTheCompilerOneLineSaysScriptsAreInterpreted() throws Exception {
+        String cp = System.getProperty("surefire.test.class.path");
+        org.junit.jupiter.api.Assumptions.assumeTrue(cp != null, "needs surefire's class path");
+        Path s = script("one.js", "print(6 * 7);\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
+                "-cp", cp,
+                PagewalkCli.class.getName(), "run", s.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("42\n", out);
+        assertEquals("pagewalk: the GraalJS optimizing compiler is not available on this JVM; scripts run interpreted (slower)\n",
+                err);
+    }
+}
