@@ -56,6 +56,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -252,12 +253,40 @@ static void thp_mode_note(void)
 	}
 }
 
+/*
+ * Page state changes wait in per-CPU batches (LRU add, MADV_FREE's lazyfree move that clears
+ * PG_swapbacked) until the batch fills or its CPU drains it. The fixture runs on one CPU and
+ * drains that CPU's batches before it reports, so that kpageflags (KPF_LRU, KPF_SWAPBACKED of
+ * lazily freed pages) is settled when the tests read it.
+ */
+static void pin_to_this_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+	CPU_ZERO(&set);
+	CPU_SET(cpu < 0 ? 0 : cpu, &set);
+	if (sched_setaffinity(0, sizeof set, &set))
+		die("sched_setaffinity");
+}
+
+/* MADV_COLD starts with lru_add_drain(): the calling CPU's batches are flushed. */
+static void drain_lru_batches(void)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap drain page");
+	p[0] = 1;
+	if (madvise(p, PAGE, MADV_COLD))
+		die("madvise MADV_COLD");
+}
+
 int main(int argc, char **argv)
 {
 	const char *anon_n = NULL;
 	char *raw;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* one write at the end, never a partial report */
+	pin_to_this_cpu();
 
 	/* Reserve the arena, 2 MiB aligned. NORESERVE PROT_NONE costs nothing. */
 	raw = mmap(NULL, ARENA_SIZE + HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -394,6 +423,7 @@ int main(int argc, char **argv)
 		region("pageout", p, 8 * PAGE);
 	}
 
+	drain_lru_batches();
 	printf("ready\n");
 	fflush(stdout);
 

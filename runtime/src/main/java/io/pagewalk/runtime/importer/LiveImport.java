@@ -65,6 +65,8 @@ public final class LiveImport {
     public static final String FACT_KPAGECOUNT = "kpagecount";
     /** Whether large folios are PMD-mapped is unknown: no PAGEMAP_SCAN. */
     public static final String FACT_PMD_MAPPED = "pmd-mapped";
+    /** The THP sysfs settings (THPeligible rests on them). */
+    public static final String FACT_THP_SETTINGS = "thp-settings";
 
     /** A source the import can go without (tests and {@code --without} use it to degrade on purpose). */
     public enum Source {

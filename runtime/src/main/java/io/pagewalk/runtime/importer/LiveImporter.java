@@ -1,5 +1,7 @@
 package io.pagewalk.runtime.importer;
 
+import static io.pagewalk.runtime.importer.LiveImport.FACT_THP_SETTINGS;
+
 import io.pagewalk.runtime.importer.LiveImport.Source;
 import io.pagewalk.runtime.mm.AddressSpace;
 import io.pagewalk.runtime.mm.MemMap;
@@ -17,6 +19,10 @@ import io.pagewalk.runtime.procfs.ProcVma;
 import io.pagewalk.runtime.procfs.ProcessControl;
 import io.pagewalk.runtime.procfs.ProcfsCapabilities;
 import io.pagewalk.runtime.procfs.ProcfsException;
+import io.pagewalk.runtime.thp.ThpSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -112,8 +118,25 @@ final class LiveImporter {
             options.warn("pid " + pid + ": " + folios.orphanTails
                     + " pages of large folios whose head was not found were imported as small pages (torn read)");
         }
+        importThpPolicy(mm, pid, options);
         mm.setOrigin(new MmOrigin("live", pid, command, src.probed().kernelRelease(), System.currentTimeMillis()));
         return mm;
+    }
+
+    /** The machine's THP settings and the process's prctl THP switch: what THPeligible rests on. */
+    private static void importThpPolicy(MmStruct mm, int pid, ImportOptions options) {
+        try {
+            mm.setThpSettings(ThpSettings.readSysfs());
+        } catch (IOException | RuntimeException e) {
+            mm.unknownFacts().add(FACT_THP_SETTINGS);
+            options.warn("pid " + pid + ": THP settings unreadable (" + e.getMessage() + "): THPeligible unknown");
+        }
+        try {
+            String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+            mm.setThpDisabled(status.contains("\nTHP_enabled:\t0"));
+        } catch (IOException e) {
+            // Gone or unreadable: the import already succeeded; prctl THP_DISABLE stays off.
+        }
     }
 
     private static PagingGeometry geometry(List<ProcVma> vmas) {
@@ -133,6 +156,10 @@ final class LiveImporter {
             if (pv.protectionKey() > 0) {
                 flags |= ((long) pv.protectionKey() << Long.numberOfTrailingZeros(VmFlags.VM_PKEY_BIT0))
                         & VmFlags.VM_PKEY_MASK;
+            }
+            if (Long.compareUnsigned(m.start(), mm.taskSize()) >= 0) {
+                mm.setGateVma(m.start(), m.end(), flags, m.name()); // [vsyscall]: not in the VMA tree
+                continue;
             }
             AddressSpace file = null;
             if (m.inode() != 0) {

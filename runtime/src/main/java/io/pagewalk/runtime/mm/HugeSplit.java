@@ -13,8 +13,9 @@ import io.pagewalk.runtime.pgtable.Swapops;
  *
  * <p>What a split leaves depends on what is mapped, as in the kernel: an anonymous THP becomes 512
  * PTEs mapping the same (still large) folio; the huge zero page becomes 512 zero-page PTEs; a PMD
- * migration entry becomes 512 PTE migration entries; a file or shmem THP, and any PUD leaf, is
- * just unmapped (zapped), to be faulted back in as small pages later.
+ * migration entry becomes 512 PTE migration entries. In a file or shmem VMA the PMD is just
+ * unmapped (zapped), whatever it holds, to be faulted back in as small pages later; so is any
+ * PUD leaf.
  */
 public final class HugeSplit {
     private HugeSplit() {}
@@ -29,7 +30,9 @@ public final class HugeSplit {
         MmStruct mm = vma.mm();
         MemMap memMap = mm.memMap();
 
-        if (!vma.isAnonymous() && !migration) {
+        // Outside anonymous VMAs the PMD is cleared whatever it holds (THP, huge zero page or a
+        // migration entry): the pages come back through faults.
+        if (!vma.isAnonymous()) {
             zapPmd(memMap, pmdp, pmd);
             return;
         }
@@ -90,10 +93,14 @@ public final class HugeSplit {
         memMap.addRefcount(head, -1);
     }
 
-    /** {@code split_huge_pud()}: x86 has no anonymous PUD THPs, so a PUD leaf is always zapped. */
+    /**
+     * {@code split_huge_pud()}: x86 has no anonymous PUD THPs, so a PUD leaf is always zapped. The
+     * kernel tests only {@code pud_trans_huge()} (the PSE bit), so a PROT_NONE leaf, which has
+     * PRESENT clear, is zapped too.
+     */
     public static void split_huge_pud(VmArea vma, EntryPointer pudp, long addr) {
         long pud = pudp.get();
-        if (!(pud_present(pud) && pud_trans_huge(pud))) {
+        if (!pud_trans_huge(pud)) {
             return;
         }
         MemMap memMap = vma.mm().memMap();

@@ -23,6 +23,7 @@ public final class MmStruct {
     private final MmapLock mmapLock = new MmapLock();
     private MmOrigin origin = MmOrigin.SYNTHETIC;
     private final Set<String> unknownFacts = new LinkedHashSet<>();
+    private VmArea gateVma;
     private ThpSettings thpSettings;
     private boolean thpDisabled;
 
@@ -117,6 +118,21 @@ public final class MmStruct {
             file.link(vma);
         }
         return vma;
+    }
+
+    /**
+     * Sets the gate VMA ({@code get_gate_vma()}: x86-64's {@code [vsyscall]} page above
+     * {@code TASK_SIZE}). maps and smaps list it last, but it is not in the VMA tree, so page
+     * walks over the mm never meet it.
+     */
+    public VmArea setGateVma(long start, long end, long flags, String name) {
+        gateVma = new VmArea(this, start, end, flags, 0, null, name);
+        return gateVma;
+    }
+
+    /** The gate VMA, or null (none imported, or a synthetic mm). */
+    public VmArea gateVma() {
+        return gateVma;
     }
 
     /** Removes a VMA from the tree (its page tables are the caller's business). */

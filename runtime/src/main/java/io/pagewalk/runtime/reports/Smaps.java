@@ -7,6 +7,7 @@ import io.pagewalk.runtime.mm.AddressSpace;
 import io.pagewalk.runtime.mm.MemMap;
 import io.pagewalk.runtime.mm.Memory;
 import io.pagewalk.runtime.mm.MmStruct;
+import io.pagewalk.runtime.mm.MmapLock;
 import io.pagewalk.runtime.mm.PageFlags;
 import io.pagewalk.runtime.mm.VmArea;
 import io.pagewalk.runtime.mm.VmFlags;
@@ -57,7 +58,7 @@ public final class Smaps {
             })
             .build();
 
-    /** The stats of one VMA ({@code smap_gather_stats()}). */
+    /** The stats of one VMA ({@code smap_gather_stats()}); the caller holds the mmap lock. */
     public static MemSizeStats gather(VmArea vma) {
         MemSizeStats mss = new MemSizeStats();
         int err = PageWalk.walkPageVma(vma, OPS, mss);
@@ -224,8 +225,18 @@ public final class Smaps {
 
     /** The whole of /proc/PID/smaps for the model, byte for byte in the kernel's format. */
     public static String smaps(MmStruct mm) {
+        try (MmapLock.Held lock = mm.mmapLock().read()) {
+            return smapsLocked(mm);
+        }
+    }
+
+    private static String smapsLocked(MmStruct mm) {
         StringBuilder out = new StringBuilder();
-        for (VmArea vma : mm.vmas()) {
+        List<VmArea> vmas = new java.util.ArrayList<>(mm.vmas());
+        if (mm.gateVma() != null) {
+            vmas.add(mm.gateVma()); // show_smap() lists the gate VMA after the tree
+        }
+        for (VmArea vma : vmas) {
             MemSizeStats mss = gather(vma);
             mapsLine(out, vma.start(), vma.end(), vma.flags(), vma.file() == null ? 0 : vma.pgoff() << 12,
                     vma.file(), vma.name());
@@ -243,10 +254,12 @@ public final class Smaps {
     public static String smapsRollup(MmStruct mm) {
         List<VmArea> vmas = mm.vmas();
         MemSizeStats total = new MemSizeStats();
-        for (VmArea vma : vmas) {
-            int err = PageWalk.walkPageVma(vma, OPS, total);
-            if (err != 0) {
-                throw new IllegalStateException("smaps_rollup walk of " + vma + " failed: " + err);
+        try (MmapLock.Held lock = mm.mmapLock().read()) {
+            for (VmArea vma : vmas) {
+                int err = PageWalk.walkPageVma(vma, OPS, total);
+                if (err != 0) {
+                    throw new IllegalStateException("smaps_rollup walk of " + vma + " failed: " + err);
+                }
             }
         }
         StringBuilder out = new StringBuilder();

@@ -82,11 +82,12 @@ public final class FolioWalk {
             return notFound(vma);
         }
         EntryPointer pgdp = new EntryPointer(mm.pgd(), g.index(PGD, addr));
-        if (!g.isFolded(P4D) && (pgd_none(pgdp.get()) || pgd_bad(pgdp.get()))) {
+        // pgd_none_or_clear_bad(), p4d_none_or_clear_bad(): a bad entry is cleared, then not found.
+        if (!g.isFolded(P4D) && noneOrClearBad(pgdp)) {
             return notFound(vma);
         }
         EntryPointer p4dp = g.isFolded(P4D) ? pgdp : new EntryPointer(pgdp.lowerTable(), g.index(P4D, addr));
-        if (p4d_none(p4dp.get()) || p4d_bad(p4dp.get())) {
+        if (noneOrClearBad(p4dp)) {
             return notFound(vma);
         }
         EntryPointer pudp = new EntryPointer(p4dp.lowerTable(), g.index(PUD, addr));
@@ -177,6 +178,18 @@ public final class FolioWalk {
         fw.ptl.ptlUnlock();
         fw.ptl = null;
         vmaPgtableWalkEnd(vma);
+    }
+
+    private static boolean noneOrClearBad(EntryPointer p) {
+        long v = p.get();
+        if (p4d_none(v)) {
+            return true;
+        }
+        if (p4d_bad(v)) {
+            p.set(0);
+            return true;
+        }
+        return false;
     }
 
     private static PageTable lock(EntryPointer entry) {

@@ -42,7 +42,11 @@ public final class MmWalkOps {
         void call(MmWalk walk);
     }
 
-    /** {@code install_pte(addr, next, ptep, walk)}: write the new PTE through {@code ptep}. */
+    /**
+     * {@code install_pte(addr, next, ptep, walk)}: write the new PTE through {@code ptep}. Called for
+     * none PTEs only; existing ones go to {@code pte_entry}, or are left alone when there is none
+     * (where the kernel would call a NULL pointer).
+     */
     @FunctionalInterface
     public interface InstallPteCallback {
         int call(long addr, long next, EntryPointer ptep, MmWalk walk);

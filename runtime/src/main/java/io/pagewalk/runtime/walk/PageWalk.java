@@ -45,9 +45,11 @@ import io.pagewalk.runtime.pgtable.PagingGeometry;
  * {@code end} may be {@code -1} (the top of the address space). Nothing checks page alignment,
  * because the kernel does not.
  *
- * <p>One deviation, documented in CONFORMANCE.md: where the kernel would loop for ever on a callback
- * that always asks for {@link PageWalkAction#ACTION_AGAIN}, the walk gives up after
- * {@link #MAX_AGAIN_RETRIES} retries of the same entry and returns {@code -ELOOP}.
+ * <p>Deviations, all listed in runtime/CONFORMANCE.md with the test of every rule: where the kernel
+ * would loop for ever on a callback that always asks for {@link PageWalkAction#ACTION_AGAIN}, the
+ * walk gives up after {@link #MAX_AGAIN_RETRIES} retries of the same entry and returns
+ * {@code -ELOOP}; {@code install_pte} ops without {@code pte_entry} leave existing PTEs alone (the
+ * kernel would call NULL); a PUD that is neither none, huge nor a table is skipped.
  */
 public final class PageWalk {
     private PageWalk() {}
@@ -73,12 +75,19 @@ public final class PageWalk {
                     break;
                 }
                 pte.set(newPte.get());
-            } else {
+            } else if (ops.pteEntry != null) {
                 err = ops.pteEntry.call(pte, addr, addr + PAGE_SIZE, walk);
                 if (err != 0) {
                     break;
                 }
+            } else if (ops.pteBatch != null) {
+                err = ops.pteBatch.call(pte, addr, 1, walk);
+                if (err != 0) {
+                    break;
+                }
             }
+            // else: install_pte without pte_entry met an existing PTE. The kernel would call a
+            // NULL pointer here; the model leaves the PTE alone (see CONFORMANCE.md).
             if (Long.compareUnsigned(addr, end - PAGE_SIZE) >= 0) {
                 break;
             }
@@ -133,7 +142,14 @@ public final class PageWalk {
         boolean hasInstall = ops.installPte != null;
         int depth = g.realDepth(PMD);
         int err = 0;
-        EntryPointer pmd = walk.pointers[PMD].point(pud.lowerTable(), g.index(PMD, addr));
+        PageTable pmdTable = pud.lowerTable();
+        if (pmdTable == null) {
+            // A PUD that is neither none, huge nor a table (no such entry exists on x86). 6.18
+            // would read a PMD table that is not there and 7.0 retries at PUD level; the model has
+            // nothing to read and skips the range.
+            return 0;
+        }
+        EntryPointer pmd = walk.pointers[PMD].point(pmdTable, g.index(PMD, addr));
         do {
             long next;
             int retries = 0;
@@ -652,6 +668,33 @@ public final class PageWalk {
         }
         mm.mmapLock().assertWriteLocked();
         MmWalk walk = new MmWalk(ops, mm, pgd, null, true, privateData);
+        return walkPgdRange(start, end, walk);
+    }
+
+    /**
+     * {@code walk_kernel_page_table_range()} (6.16+): a no_vma walk of the kernel's page tables.
+     * The model has no global {@code init_mm}: the caller passes the mm standing for it, whose
+     * mmap lock (read or write) must be held.
+     */
+    public static int walkKernelPageTableRange(MmStruct initMm, long start, long end, MmWalkOps ops,
+            PageTable pgd, Object privateData) {
+        initMm.mmapLock().assertLocked();
+        return walkKernelPageTableRangeLockless(initMm, start, end, ops, pgd, privateData);
+    }
+
+    /**
+     * {@code walk_kernel_page_table_range_lockless()}: as {@link #walkKernelPageTableRange} with no
+     * lock assertion at all (the caller owns the range exclusively).
+     */
+    public static int walkKernelPageTableRangeLockless(MmStruct initMm, long start, long end, MmWalkOps ops,
+            PageTable pgd, Object privateData) {
+        if (Long.compareUnsigned(start, end) >= 0) {
+            return -Errno.EINVAL;
+        }
+        if (!checkOpsValid(ops)) {
+            return -Errno.EINVAL;
+        }
+        MmWalk walk = new MmWalk(ops, initMm, pgd, null, true, privateData);
         return walkPgdRange(start, end, walk);
     }
 
