@@ -209,6 +209,23 @@
     define('set_pmd_at', (mm, addr, pmd) => { host.set_entry_at(handleOf(mm, 'mm', 'set_pmd_at'), addr, big(pmd, 'set_pmd_at'), 3); });
     define('mm_create', () => host.mm_create());
 
+    // ---- helpers of the reference plugins
+    // smaps' THPeligible (!!thp_vma_allowable_orders(vma, vm_flags, TVA_SMAPS, THP_ORDERS_ALL)):
+    // 1, 0, or -1 when it rests on what userspace cannot see (see ThpPolicy).
+    define('thp_eligible', (vma) => host.thp_eligible(handleOf(vma, 'vma', 'thp_eligible')));
+    // Writes (only with --allow-write). vm_flags_set/clear return the VMA's new script object
+    // (VMA objects are frozen snapshots; find_vma also returns the new one).
+    define('folio_clear_referenced', (folio) => {
+        host.folio_clear_referenced(handleOf(folio, 'folio', 'folio_clear_referenced'));
+    });
+    define('zap_page_range_single', (vma, address, size) => {
+        host.zap_page_range_single(handleOf(vma, 'vma', 'zap_page_range_single'), address, size);
+    });
+    define('vm_flags_set', (vma, flags) =>
+        host.vm_flags_mod(handleOf(vma, 'vma', 'vm_flags_set'), big(flags, 'vm_flags_set'), 0n));
+    define('vm_flags_clear', (vma, flags) =>
+        host.vm_flags_mod(handleOf(vma, 'vma', 'vm_flags_clear'), 0n, big(flags, 'vm_flags_clear')));
+
     const init = (mm, args) => {
         define('mm', mm === null ? undefined : mm);
         define('args', Object.freeze(Array.from(args)));
