@@ -90,4 +90,14 @@ class PluginHelpersTest {
         Scripts.run(t.mm, WRITE, "t.js", "vm_flags_clear(find_vma(mm, " + A + "), VM_MAYBE_GUARD)");
         assertTrue(!vma.test(VmFlags.VM_MAYBE_GUARD));
     }
+
+    @Test
+    void swapEntryBitTestsAreReachable() {
+        TestMm t = new TestMm();
+        long swp = TestMm.swapPte(5);
+        assertEquals("true,false", Scripts.run(t.mm, "pte_swp_soft_dirty(" + Long.toUnsignedString(swp | Pgtable._PAGE_SWP_SOFT_DIRTY)
+                + "n) + ',' + pte_swp_soft_dirty(" + Long.toUnsignedString(swp) + "n)"));
+        assertEquals("false", Scripts.run(t.mm, "pte_swp_uffd_wp(" + Long.toUnsignedString(swp) + "n) || pte_swp_exclusive("
+                + Long.toUnsignedString(swp) + "n)"));
+    }
 }

@@ -3,17 +3,11 @@ package io.pagewalk.plugins.more;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pagewalk.plugins.PluginHarness;
-import io.pagewalk.runtime.importer.ImportOptions;
-import io.pagewalk.runtime.importer.LiveImport;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.testing.FixtureProcess;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,27 +23,15 @@ class NumaMapsPluginTest {
 
     @BeforeAll
     static void start() throws Exception {
-        fx = FixtureProcess.start("all");
-        Live.syncPageCache();
-        mm = LiveImport.importProcess(fx.pid(), new ImportOptions(false, w -> { }));
-        kernel = Files.readAllLines(Path.of("/proc/" + fx.pid() + "/numa_maps"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fx != null) {
-            fx.close();
-        }
+        Live.Shared s = Live.shared();
+        fx = s.fx();
+        mm = s.mm();
+        kernel = s.numaMaps();
     }
 
     @Test
     void everyLineEqualsTheKernelsExceptMapcountsOfSystemFiles() throws Exception {
-        long t0 = System.nanoTime();
-        String model = PluginHarness.run(PluginHarness.plugin("numa_maps").resolve("numa_maps.js"), mm, false);
-        System.err.println("numa_maps run ms " + (System.nanoTime() - t0) / 1000000);
-        t0 = System.nanoTime();
-        PluginHarness.run(PluginHarness.plugin("numa_maps").resolve("numa_maps.js"), mm, false);
-        System.err.println("numa_maps run2 ms " + (System.nanoTime() - t0) / 1000000);
+        String model = Live.run("numa_maps", mm, false);
         List<String> ours = model.lines().toList();
         assertEquals(kernel.size(), ours.size(), "one line per VMA:\n" + model);
         int exact = 0;
@@ -82,7 +64,7 @@ class NumaMapsPluginTest {
     @Test
     void theFixturesPartsShowTheirCharacteristicCounts() throws Exception {
         Map<String, String> byStart = new LinkedHashMap<>();
-        for (String line : PluginHarness.run(PluginHarness.plugin("numa_maps").resolve("numa_maps.js"), mm, false).split("\n")) {
+        for (String line : Live.run("numa_maps", mm, false).split("\n")) {
             byStart.put(line.split(" ")[0], line);
         }
         String thp = byStart.get(Long.toHexString(fx.region("thp").start()));
