@@ -174,6 +174,8 @@
     const swap64 = (name) => (x) => { host.swap64(name, big(x, name)); return swapResult[0]; };
     define('pte_to_swp_entry', swap64('pte_to_swp_entry'));
     define('pmd_to_swp_entry', swap64('pmd_to_swp_entry'));
+    // The PTE of a marker (PTE_MARKER_GUARD, PTE_MARKER_UFFD_WP, ...), as install_pte writes it.
+    define('make_pte_marker', swap64('make_pte_marker'));
     define('swp_offset', (e) => Number(host.swapNum('swp_offset', big(e, 'swp_offset'))));
     define('swp_type', (e) => host.swapNum('swp_type', big(e, 'swp_type')));
     define('swp_offset_pfn', (e) => host.swapNum('swp_offset_pfn', big(e, 'swp_offset_pfn')));

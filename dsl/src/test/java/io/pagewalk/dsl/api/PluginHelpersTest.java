@@ -100,4 +100,10 @@ class PluginHelpersTest {
         assertEquals("false", Scripts.run(t.mm, "pte_swp_uffd_wp(" + Long.toUnsignedString(swp) + "n) || pte_swp_exclusive("
                 + Long.toUnsignedString(swp) + "n)"));
     }
+
+    @Test
+    void makePteMarkerIsTheRuntimesMarkerPte() {
+        assertEquals(Long.toUnsignedString(TestMm.guardMarker()) + ",true",
+                Scripts.run(new TestMm().mm, "const m = make_pte_marker(PTE_MARKER_GUARD); m + ',' + is_guard_pte_marker(m)"));
+    }
 }
