@@ -4,7 +4,8 @@
  * model with the kernel's change to the real process.
  *
  * Start: mutator  -> writes "pid N", "region anon 0xS 0xE", "region file 0xS 0xE", "ready".
- *   anon: 32 pages private anonymous, MADV_NOHUGEPAGE, pages 0-15 written (non-zero), 16-31 untouched
+ *   anon: 32 pages private anonymous, MADV_NOHUGEPAGE, pages 0-15 written (non-zero), 16-31 untouched;
+ *         followed by an 8-page hole (nothing mapped), so that ranges running past its end fail
  *   file: 16 pages MAP_SHARED over an unlinked temp file written with write() and fsync()ed,
  *         every page read through the mapping
  * Commands on stdin, one per line (PAGE and N count pages from the region's start); each
@@ -34,6 +35,7 @@
 
 #define PAGE 4096UL
 #define ANON_PAGES 32
+#define HOLE_PAGES 8
 #define FILE_PAGES 16
 
 static char *anon;
@@ -47,11 +49,12 @@ static char *base(const char *region) {
 int main(void) {
     char path[] = "/tmp/pagewalk-mutator-XXXXXX";
     setvbuf(stdout, NULL, _IOLBF, 0);
-    anon = mmap(NULL, ANON_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    anon = mmap(NULL, (ANON_PAGES + HOLE_PAGES) * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (anon == MAP_FAILED) {
         perror("mmap anon");
         return 1;
     }
+    munmap(anon + ANON_PAGES * PAGE, HOLE_PAGES * PAGE);
     madvise(anon, ANON_PAGES * PAGE, MADV_NOHUGEPAGE);
     for (unsigned long i = 0; i < 16; i++) {
         anon[i * PAGE] = 1 + (char) i;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.PageTables;
+import io.pagewalk.runtime.mm.VmArea;
 import io.pagewalk.runtime.mm.VmFlags;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
@@ -54,14 +55,15 @@ class GuardPluginTest {
             List<String> before = entries(model, anon);
             assertEquals("madvise(" + hex(anon.page(1) + 8) + ", 0x1000, MADV_GUARD_INSTALL) = -1 EINVAL\n",
                     Live.run("guard", model, true, "install", hex(anon.page(1) + 8), "0x1000"));
-            // A range running past the region's end into unmapped space: the mapped part is
-            // guarded, then ENOMEM (what madvise does with holes).
-            long past = anon.end() + (64L << 12);
-            if (model.findVma(anon.end()) == null || model.findVma(anon.end()).start() >= past) {
-                assertEquals("madvise(" + hex(anon.page(30)) + ", " + hex(past - anon.page(30)) + ", MADV_GUARD_INSTALL) = -1 ENOMEM\n",
-                        Live.run("guard", model, true, "install", hex(anon.page(30)), hex(past - anon.page(30))));
-                assertEquals("guard", entries(model, anon).get(31));
-            }
+            // A range running past the region's end into the hole after it: the mapped part is
+            // guarded, then ENOMEM, as madvise does with holes.
+            VmArea next = model.findVma(anon.end());
+            assertTrue(next == null || next.start() >= anon.end() + 0x8000, "an 8-page hole after the region");
+            assertEquals("madvise(" + hex(anon.page(30)) + ", 0x4000, MADV_GUARD_INSTALL) = -1 ENOMEM\n",
+                    Live.run("guard", model, true, "install", hex(anon.page(30)), "0x4000"));
+            assertEquals(12, p.command("guard anon 30 4"), "ENOMEM from the kernel too");
+            assertEquals(entries(Live.importProcess(p.pid()), anon), entries(model, anon));
+            assertEquals(List.of("guard", "guard"), entries(model, anon).subList(30, 32));
             assertEquals(before.subList(0, 30), entries(model, anon).subList(0, 30));
         }
     }
