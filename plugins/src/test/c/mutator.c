@@ -6,6 +6,8 @@
  * Start: mutator  -> writes "pid N", "region anon 0xS 0xE", "region file 0xS 0xE", "ready".
  *   anon: 32 pages private anonymous, MADV_NOHUGEPAGE, pages 0-15 written (non-zero), 16-31 untouched;
  *         followed by an 8-page hole (nothing mapped), so that ranges running past its end fail
+ *   thp:  2 MiB, 2 MiB-aligned, MADV_HUGEPAGE, written fully (one PMD THP where THP is "madvise"
+ *         or "always"; "note thp N" says how many of its pages pagemap shows present)
  *   file: 16 pages MAP_SHARED over an unlinked temp file written with write() and fsync()ed,
  *         every page read through the mapping
  * Commands on stdin, one per line (PAGE and N count pages from the region's start); each
@@ -36,13 +38,19 @@
 #define PAGE 4096UL
 #define ANON_PAGES 32
 #define HOLE_PAGES 8
+#define HPAGE (2UL << 20)
 #define FILE_PAGES 16
 
 static char *anon;
 static char *file;
 static int fd;
 
+static char *thp;
+
 static char *base(const char *region) {
+    if (strcmp(region, "thp") == 0) {
+        return thp;
+    }
     return strcmp(region, "file") == 0 ? file : anon;
 }
 
@@ -59,6 +67,14 @@ int main(void) {
     for (unsigned long i = 0; i < 16; i++) {
         anon[i * PAGE] = 1 + (char) i;
     }
+    char *big = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (big == MAP_FAILED) {
+        perror("mmap thp");
+        return 1;
+    }
+    thp = (char *) (((unsigned long) big + HPAGE - 1) & ~(HPAGE - 1));
+    madvise(thp, HPAGE, MADV_HUGEPAGE);
+    memset(thp, 3, HPAGE);
     fd = mkstemp(path);
     if (fd < 0) {
         perror("mkstemp");
@@ -87,6 +103,7 @@ int main(void) {
     printf("pid %d\n", getpid());
     printf("region anon %p %p\n", (void *) anon, (void *) (anon + ANON_PAGES * PAGE));
     printf("region file %p %p\n", (void *) file, (void *) (file + FILE_PAGES * PAGE));
+    printf("region thp %p %p\n", (void *) thp, (void *) (thp + HPAGE));
     printf("ready\n");
 
     char line[256];

@@ -12,6 +12,7 @@ import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.pgtable.Swapops;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,6 +45,25 @@ class GuardPluginTest {
             kernel = Live.importProcess(p.pid());
             assertEquals(entries(kernel, anon), entries(model, anon));
             assertEquals(kernel.findVma(anon.start()).flags(), model.findVma(anon.start()).flags(), "remove keeps \"gu\"");
+        }
+    }
+
+    @Test
+    void installInsideAThpZapsAndSplitsItFirstAsTheKernelDoes() throws Exception {
+        try (Mutator p = Mutator.start()) {
+            Mutator.Region thp = p.region("thp");
+            MmStruct model = Live.importProcess(p.pid());
+            long pmd = PageTables.get(model, thp.start(), PagingGeometry.PMD);
+            Assumptions.assumeTrue(Pgtable.pmd_trans_huge(pmd), "the kernel gave the region no THP (fragmented memory?)");
+            // pmd_entry returns 1 on the huge PMD: the range is zapped (splitting the PMD) and walked again.
+            assertEquals("madvise(" + hex(thp.page(3)) + ", 0x2000, MADV_GUARD_INSTALL) = 0\n",
+                    Live.run("guard", model, true, "install", hex(thp.page(3)), "0x2000"));
+            assertEquals(0, p.command("guard thp 3 2"));
+            MmStruct kernel = Live.importProcess(p.pid());
+            List<String> entries = entries(model, thp);
+            assertEquals(entries(kernel, thp), entries);
+            assertEquals(List.of("guard", "guard"), entries.subList(3, 5));
+            assertEquals("page " + Long.toHexString(Pgtable.pmd_pfn(pmd) + 5), entries.get(5), "the rest stays mapped, PTE by PTE");
         }
     }
 

@@ -46,7 +46,7 @@ final class Mutator implements AutoCloseable {
                 regions.put(f[1], new Region(Long.decode(f[2]), Long.decode(f[3])));
             }
         }
-        if (p != process.pid() || regions.size() != 2) {
+        if (p != process.pid() || regions.size() != 3) {
             throw new IOException("mutator did not start: " + new String(process.getErrorStream().readAllBytes(),
                     StandardCharsets.UTF_8));
         }
