@@ -10,6 +10,8 @@ import io.pagewalk.runtime.procfs.PagemapEntry;
 import io.pagewalk.runtime.procfs.PagemapReader;
 import io.pagewalk.runtime.procfs.ProcMaps;
 import io.pagewalk.runtime.testing.FixtureProcess;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +40,14 @@ class PageTypesPluginTest {
         assertEquals(kernel, model);
         assertTrue(model.keySet().stream().anyMatch(f -> (f & PageFlags.THP) != 0), "the THP parts: " + model);
         assertTrue(model.containsKey(0L), "the guard markers are swap entries of flags 0 for page-types");
+    }
+
+    @Test
+    void rawModeGroupsTheFixturesPagesAsPageTypesRawDoes() throws Exception {
+        FixtureProcess.Region arena = live.fx().region("arena");
+        String spec = (arena.start() >>> 12) + "," + (arena.end() >>> 12);
+        assertEquals(withoutIdle(kernelSummary(arena.start(), arena.end(), true)),
+                withoutIdle(parse(Live.run("page_types", live.mm(), false, "-r", "-a", spec))));
     }
 
     @Test
@@ -88,9 +98,39 @@ class PageTypesPluginTest {
 
     /** page-types -p over [start, end): maps + pagemap + kpageflags, well-known flags only. */
     private static Map<Long, Long> kernelSummary(long start, long end) throws Exception {
+        return kernelSummary(start, end, false);
+    }
+
+    /**
+     * page-types -r's flags: overloaded bits expanded (anon_exclusive, slub_*, readahead) and the
+     * pagemap bits added (softdirty 40, file 61, swap 62, mmap_exclusive 63).
+     */
+    private static long raw(long f, long pme) {
+        if ((f & PageFlags.ANON) != 0 && (f & PageFlags.ANON_EXCLUSIVE) != 0) {
+            f ^= PageFlags.ANON_EXCLUSIVE | (1L << 47);
+        }
+        if ((f & (1L << PageFlags.KPF_SLAB)) != 0) {
+            if ((f & PageFlags.ACTIVE) != 0) {
+                f ^= PageFlags.ACTIVE | (1L << 50);
+            }
+            if ((f & (1L << PageFlags.KPF_ERROR)) != 0) {
+                f ^= (1L << PageFlags.KPF_ERROR) | (1L << 51);
+            }
+        }
+        if ((f & (PageFlags.RECLAIM | PageFlags.WRITEBACK)) == PageFlags.RECLAIM) {
+            f ^= PageFlags.RECLAIM | (1L << 48);
+        }
+        f |= PagemapEntry.softDirty(pme) ? PageFlags.SOFTDIRTY : 0;
+        f |= (pme & PagemapEntry.PM_FILE) != 0 ? 1L << 61 : 0;
+        f |= (pme & PagemapEntry.PM_SWAP) != 0 ? 1L << 62 : 0;
+        f |= (pme & PagemapEntry.PM_MMAP_EXCLUSIVE) != 0 ? 1L << 63 : 0;
+        return f;
+    }
+
+    private static Map<Long, Long> kernelSummary(long start, long end, boolean raw) throws Exception {
         int pid = live.fx().pid();
         Map<Long, Long> out = new TreeMap<>();
-        Map<Long, Long> pfns = new TreeMap<>(); // PFN to how often it is mapped (KpageReader wants them sorted, once)
+        Map<Long, List<Long>> pfns = new TreeMap<>(); // PFN to its pagemap entries (KpageReader wants them sorted, once)
         try (PagemapReader pagemap = PagemapReader.open(pid)) {
             for (MapsEntry vma : ProcMaps.readMaps(pid)) {
                 long s = Math.max(vma.start(), start);
@@ -100,9 +140,9 @@ class PageTypesPluginTest {
                 }
                 for (long entry : pagemap.read(s, e)) {
                     if (PagemapEntry.present(entry) && PagemapEntry.pfn(entry) != 0) {
-                        pfns.merge(PagemapEntry.pfn(entry), 1L, Long::sum);
+                        pfns.computeIfAbsent(PagemapEntry.pfn(entry), k -> new ArrayList<>()).add(entry);
                     } else if (PagemapEntry.swapped(entry)) {
-                        out.merge(0L, 1L, Long::sum);
+                        out.merge(raw ? raw(0, entry) : 0L, 1L, Long::sum);
                     }
                 }
             }
@@ -111,14 +151,20 @@ class PageTypesPluginTest {
         try (KpageReader k = KpageReader.open()) {
             flags = k.readFlags(pfns.keySet().stream().mapToLong(Long::longValue).toArray());
         }
-        long[] times = pfns.values().stream().mapToLong(Long::longValue).toArray();
+        List<List<Long>> entries = new ArrayList<>(pfns.values());
         for (int i = 0; i < flags.length; i++) {
+            if (raw) {
+                for (long pme : entries.get(i)) {
+                    out.merge(raw(flags[i], pme), 1L, Long::sum);
+                }
+                continue;
+            }
             long f = flags[i];
             f &= ~(0xffffL << 32);
             if ((f & COMPOUND) != 0 && (f & PageFlags.HUGE) == 0) {
                 f &= ~COMPOUND;
             }
-            out.merge(f, times[i], Long::sum);
+            out.merge(f, (long) entries.get(i).size(), Long::sum);
         }
         return out;
     }
