@@ -37,55 +37,13 @@ import java.util.List;
 public final class ImportBenchmark {
     private static final int ROUNDS = 5;
 
-    private static final String TOUCHER = """
-            #define _GNU_SOURCE
-            #include <stdio.h>
-            #include <stdlib.h>
-            #include <string.h>
-            #include <sys/mman.h>
-            #include <unistd.h>
-            int main(int argc, char **argv) {
-                unsigned long gib = strtoul(argv[1], NULL, 0), len = gib << 30;
-                int thp = argc > 2 && !strcmp(argv[2], "thp");
-                char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-                if (p == MAP_FAILED) { perror("mmap"); return 2; }
-                madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-                for (unsigned long i = 0; i < len; i += 4096) p[i] = 1 + (i >> 12) % 251;
-                printf("ready\\n");
-                fflush(stdout);
-                char buf[64];
-                while (read(0, buf, sizeof buf) > 0) ;
-                return 0;
-            }
-            """;
-
     private ImportBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int gib = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         boolean thp = args.length > 1 && args[1].equals("thp");
-        Path dir = Files.createTempDirectory("pagewalk-importbench");
-        Path src = dir.resolve("toucher.c");
-        Path bin = dir.resolve("toucher");
-        Files.writeString(src, TOUCHER);
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", bin.toString(), src.toString()).inheritIO().start();
-        if (gcc.waitFor() != 0) {
-            throw new IOException("gcc failed");
-        }
-        Process target = new ProcessBuilder(bin.toString(), Integer.toString(gib), thp ? "thp" : "4k")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8));
-            if (!"ready".equals(out.readLine())) {
-                throw new IOException("target did not start");
-            }
-            run((int) target.pid(), gib, thp);
-        } finally {
-            target.destroyForcibly();
-            target.waitFor();
-            Files.deleteIfExists(bin);
-            Files.deleteIfExists(src);
-            Files.deleteIfExists(dir);
+        try (Toucher target = Toucher.start(gib, thp)) {
+            run(target.pid(), gib, thp);
         }
     }
 
