@@ -1,0 +1,53 @@
+package io.pagewalk.plugins;
+
+import io.pagewalk.dsl.api.ScriptException;
+import io.pagewalk.dsl.api.ScriptSession;
+import io.pagewalk.dsl.engine.ScriptEngine;
+import io.pagewalk.runtime.mm.MmStruct;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs a reference plugin on a model in this JVM and returns what it printed: what the tests
+ * compare with the kernel's own report of the same process.
+ */
+public final class PluginHarness {
+    private PluginHarness() {}
+
+    /** The folder that holds the plugin folders (the plugins module's root). */
+    public static Path pluginsDir() {
+        return Path.of(System.getProperty("pagewalk.plugins.dir", ".")).toAbsolutePath();
+    }
+
+    /** The plugin's folder, e.g. {@code plugin("smaps")}. */
+    public static Path plugin(String name) {
+        Path dir = pluginsDir().resolve(name);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("no plugin folder " + dir);
+        }
+        return dir;
+    }
+
+    /** Runs {@code script} (a .js file) on {@code mm}; standard output as a string. */
+    public static String run(Path script, MmStruct mm, boolean allowWrite, String... args)
+            throws IOException, ScriptException {
+        ScriptSession.Options options = ScriptSession.Options.defaults().withAllowWrite(allowWrite).withArgs(List.of(args));
+        PrintStream out = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            try (ScriptSession session = new ScriptSession(mm, options)) {
+                session.run(ScriptEngine.shared().fileSource(script));
+            }
+            System.out.flush();
+        } finally {
+            System.setOut(out);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+}
