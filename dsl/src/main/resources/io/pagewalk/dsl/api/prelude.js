@@ -143,7 +143,8 @@
     // they are checked against the runtime's Pgtable in the tests.
     const big = (x, fn) => {
         if (typeof x === 'bigint') {
-            return x & M64;
+            // Entries from the walker are already unsigned: no new BigInt in the common case.
+            return (x >= 0n && x <= M64) ? x : x & M64;
         }
         if (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) {
             return BigInt(x);
