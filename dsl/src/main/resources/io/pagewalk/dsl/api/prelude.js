@@ -177,7 +177,9 @@
     for (const name of ['pte_write', 'pte_dirty', 'pte_young', 'pte_special', 'pte_exec', 'pte_soft_dirty',
         'pte_uffd_wp', 'pte_protnone', 'pmd_none', 'pmd_present', 'pmd_leaf', 'pmd_trans_huge', 'is_swap_pmd',
         'pmd_write', 'pmd_dirty', 'pmd_young', 'pmd_soft_dirty', 'pmd_uffd_wp', 'pud_none', 'pud_present',
-        'pud_leaf', 'pud_trans_huge', 'p4d_none', 'p4d_present', 'p4d_bad', 'pgd_none', 'pgd_present', 'pgd_bad']) {
+        'pud_leaf', 'pud_trans_huge', 'p4d_none', 'p4d_present', 'p4d_bad', 'pgd_none', 'pgd_present', 'pgd_bad',
+        // The swap-PTE bits are Pgtable's too (arch/x86 pgtable.h), not swapops'.
+        'pte_swp_soft_dirty', 'pte_swp_uffd_wp', 'pte_swp_exclusive']) {
         define(name, (x) => host.pgtableTest(name, big(x, name)));
     }
     for (const name of ['pte_pfn', 'pmd_pfn', 'pud_pfn']) {
@@ -194,8 +196,7 @@
     for (const name of ['is_migration_entry', 'is_writable_migration_entry', 'is_device_private_entry',
         'is_device_exclusive_entry', 'is_hwpoison_entry', 'is_pfn_swap_entry', 'non_swap_entry',
         'is_pte_marker_entry', 'is_pte_marker', 'is_guard_pte_marker', 'is_uffd_wp_pte_marker',
-        'is_poisoned_pte_marker', 'is_pmd_migration_entry', 'pte_swp_soft_dirty', 'pte_swp_uffd_wp',
-        'pte_swp_exclusive']) {
+        'is_poisoned_pte_marker', 'is_pmd_migration_entry']) {
         define(name, (x) => host.swapTest(name, big(x, name)));
     }
 
