@@ -160,6 +160,8 @@ final class HostApi implements ProxyObject {
             long pfn = Memory.vm_normal_page(vma, Conv.addr(a[1], "vm_normal_folio"), Conv.bits(a[2], "vm_normal_folio"));
             return pfn < 0 ? null : folio(vma.mm(), pfn);
         });
+        fn("is_huge_zero_pmd", a -> Memory.is_huge_zero_pmd(model("is_huge_zero_pmd").memMap(),
+                Conv.bits(a[0], "is_huge_zero_pmd")));
         fn("page_folio", a -> {
             long pfn = Conv.number(a[0], "page_folio");
             MmStruct mm = model("page_folio");

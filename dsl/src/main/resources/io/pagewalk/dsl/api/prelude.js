@@ -211,6 +211,7 @@
     define('page_mapcount', (pfn) => host.page_mapcount(pfn));
     define('page_flags', (pfn) => { host.page_flags(pfn); return swapResult[0]; });
     define('is_zero_pfn', (pfn) => host.is_zero_pfn(pfn));
+    define('is_huge_zero_pmd', (pmd) => host.is_huge_zero_pmd(big(pmd, 'is_huge_zero_pmd')));
     const folioFn = (name) => (folio) => host.folio(name, handleOf(folio, 'folio', name));
     for (const name of ['folio_mapcount', 'folio_nr_pages', 'folio_test_anon', 'folio_test_ksm',
         'folio_test_swapbacked', 'folio_test_dirty', 'folio_test_referenced', 'folio_test_lru',
