@@ -135,16 +135,38 @@ class CliTest {
     }
 
     @Test
-    void runsOnALiveProcess() throws IOException {
+    void runsOnALiveProcess() throws Exception {
         Path s = script("count.js", """
                 let present = 0;
                 walk_page_range(mm, 0, -1, { pte_entry(pte) { if (pte_present(pte)) present++; } }, null);
                 print(mm.pid + ' ' + (mm.vmas.length > 3) + ' ' + (present > 10));
                 """);
-        long pid = ProcessHandle.current().pid();
-        Result r = cli("run", s.toString(), "--pid", Long.toString(pid), "--stats");
-        assertEquals(0, r.code, r.err);
-        assertEquals(pid + " true true\n", r.out);
-        assertTrue(r.err.matches("(?s).*\"entries\":[1-9][0-9]*.*"), r.err);
+        Process target = new ProcessBuilder("sleep", "60").start();
+        try {
+            Result r = cli("run", s.toString(), "--pid", Long.toString(target.pid()), "--stats");
+            assertEquals(0, r.code, r.err);
+            assertEquals(target.pid() + " true true\n", r.out);
+            assertTrue(r.err.matches("(?s).*\"entries\":[1-9][0-9]*.*"), r.err);
+        } finally {
+            target.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Without JVMCI (plain java), the CLI says once that it interprets, and GraalJS's own warning is off. */
+    @Test
+    void withoutTheCompilerOneLineSaysScriptsAreInterpreted() throws Exception {
+        String cp = System.getProperty("surefire.test.class.path");
+        org.junit.jupiter.api.Assumptions.assumeTrue(cp != null, "needs surefire's class path");
+        Path s = script("one.js", "print(6 * 7);\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
+                "-cp", cp,
+                PagewalkCli.class.getName(), "run", s.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("42\n", out);
+        assertEquals("pagewalk: the GraalJS optimizing compiler is not available on this JVM; scripts run interpreted (slower)\n",
+                err);
     }
 }
