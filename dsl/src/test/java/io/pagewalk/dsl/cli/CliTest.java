@@ -108,6 +108,13 @@ class CliTest {
     }
 
     @Test
+    void snapshotOfAMissingProcessIsOneLine() {
+        oneErrorLine(cli("snapshot", "--pid", "999999999", "-o", dir.resolve("x.snap").toString()), PagewalkCli.EXIT_USAGE,
+                "no process with pid 999999999");
+        assertTrue(!Files.exists(dir.resolve("x.snap")), "no half-written file");
+    }
+
+    @Test
     void badOptionsAreOneLine() {
         oneErrorLine(cli("run"), PagewalkCli.EXIT_USAGE, "Missing required parameter");
         oneErrorLine(cli("frobnicate"), PagewalkCli.EXIT_USAGE, "frobnicate");
