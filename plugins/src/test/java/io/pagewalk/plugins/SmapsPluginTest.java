@@ -11,6 +11,7 @@ import io.pagewalk.runtime.testing.FixtureProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +116,31 @@ class SmapsPluginTest {
             } else {
                 assertEquals(kernel.get(field), plugin.get(field), field);
             }
+        }
+    }
+
+    @Test
+    void theCliFindsThePluginsByNameAndRunsTheirIncludes() throws Exception {
+        // As ./pagewalk does it: -Dpagewalk.home is the repository, whose plugins/ holds smaps_rollup,
+        // which includes ../smaps/smaps-accounting.js.
+        System.setProperty("pagewalk.home", PluginHarness.pluginsDir().getParent().toString());
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = io.pagewalk.dsl.cli.PagewalkCli.execute("run", "smaps_rollup", "--pid", Integer.toString(fx.pid()));
+        } finally {
+            System.setOut(out);
+            System.clearProperty("pagewalk.home");
+        }
+        assertEquals(0, code);
+        Map<String, String> cli = parse(buf.toString(java.nio.charset.StandardCharsets.UTF_8)).values().iterator().next();
+        Map<String, String> kernel = parse(kernelRollup).values().iterator().next();
+        assertEquals(kernelRollup.lines().findFirst().orElseThrow(),
+                buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
+        for (String field : List.of("Rss", "Anonymous", "AnonHugePages", "LazyFree", "Swap")) {
+            assertEquals(kernel.get(field), cli.get(field), field);
         }
     }
 
