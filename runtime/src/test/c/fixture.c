@@ -12,8 +12,8 @@
  *               "note zeropage yes|no" says whether the kernel really mapped the zero page
  *               (kernels booted with pvm_no_zero_page=1 allocate a private page instead)
  *   thp         2 MiB MADV_HUGEPAGE region, 2 MiB aligned, written fully     -> one PMD THP
- *   thpsplit    like thp, then page 7 is MADV_DONTNEED'ed (splits the PMD into PTEs) and the
- *               region gets MADV_NOHUGEPAGE so khugepaged cannot collapse it back
+ *   thpsplit    like thp, then the region gets MADV_NOHUGEPAGE (so khugepaged never collapses
+ *               it back) and page 7 is MADV_DONTNEED'ed (splits the PMD into PTEs)
  *   fileprivate MAP_PRIVATE over a 32-page temp file: pages 0-3 read, 4-7 written (COW),
  *               16-31 untouched (8-15 may be mapped by fault-around: they are in page cache)
  *   fileshared  MAP_SHARED over a second such file, same pattern (written pages dirty page cache)
@@ -42,10 +42,12 @@
  * How it holds still: after the report it blocks in read(0) and touches no memory, so no
  * further faults happen. khugepaged collapses only in VM_HUGEPAGE VMAs when THP "enabled" is
  * madvise (as on the test machine): every small-page part is MADV_NOHUGEPAGE, the thp part is
- * already fully PMD-mapped, and thpsplit is made MADV_NOHUGEPAGE after the split. All written
+ * already fully PMD-mapped, and thpsplit is made MADV_NOHUGEPAGE before the split. All written
  * data is non-zero so the THP "underused" shrinker has no zero-filled subpages to drop. Pages
- * can sit in a per-CPU LRU-add batch for a while, so KPF_LRU may be unset on fresh pages:
- * tests must not insist on LRU. Memory compaction could in principle migrate a page (new PFN)
+ * can sit in a per-CPU LRU batch for a while (KPF_LRU unset, UNEVICTABLE not yet set after
+ * mlock, SWAPBACKED not yet cleared after MADV_FREE); before "ready" the fixture drains the
+ * batches of every CPU it may run on (drain_lru_batches), but other processes' activity can
+ * still age pages (ACTIVE, REFERENCED): tests must not insist on those bits. Memory compaction could in principle migrate a page (new PFN)
  * while the fixture waits; with tens of MiB on an idle machine this has not been seen.
  *
  * Each file part has its own temp file (so a page-cache page is mapped only once), unlinked
@@ -56,17 +58,20 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
@@ -254,30 +259,27 @@ static void thp_mode_note(void)
 }
 
 /*
- * Page state changes wait in per-CPU batches (LRU add, MADV_FREE's lazyfree move that clears
- * PG_swapbacked) until the batch fills or its CPU drains it. The fixture runs on one CPU and
- * drains that CPU's batches before it reports, so that kpageflags (KPF_LRU, KPF_SWAPBACKED of
- * lazily freed pages) is settled when the tests read it.
+ * Empties the per-CPU LRU batches of every CPU we may run on, so that page flags set when a
+ * batch drains (LRU, UNEVICTABLE after mlock, SWAPBACKED cleared after MADV_FREE) are settled
+ * before "ready" instead of whenever some later event drains them. MADV_COLD starts with
+ * lru_add_drain() of the calling CPU; on the arena's last page (always PROT_NONE, never
+ * populated) it has nothing else to do. The original CPU affinity is restored.
  */
-static void pin_to_this_cpu(void)
-{
-	cpu_set_t set;
-	int cpu = sched_getcpu();
-	CPU_ZERO(&set);
-	CPU_SET(cpu < 0 ? 0 : cpu, &set);
-	if (sched_setaffinity(0, sizeof set, &set))
-		die("sched_setaffinity");
-}
-
-/* MADV_COLD starts with lru_add_drain(): the calling CPU's batches are flushed. */
 static void drain_lru_batches(void)
 {
-	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		die("mmap drain page");
-	p[0] = 1;
-	if (madvise(p, PAGE, MADV_COLD))
-		die("madvise MADV_COLD");
+	cpu_set_t allowed, one;
+	char *unpopulated = arena + ARENA_SIZE - PAGE;
+	if (sched_getaffinity(0, sizeof allowed, &allowed))
+		return;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof one, &one) == 0)
+			madvise(unpopulated, PAGE, MADV_COLD);
+	}
+	sched_setaffinity(0, sizeof allowed, &allowed);
 }
 
 int main(int argc, char **argv)
@@ -286,7 +288,6 @@ int main(int argc, char **argv)
 	char *raw;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* one write at the end, never a partial report */
-	pin_to_this_cpu();
 
 	/* Reserve the arena, 2 MiB aligned. NORESERVE PROT_NONE costs nothing. */
 	raw = mmap(NULL, ARENA_SIZE + HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -349,11 +350,12 @@ int main(int argc, char **argv)
 	if (has(argc, argv, "thpsplit", NULL)) {
 		char *p = anon_at(OFF_THPSPLIT, HPAGE, MADV_HUGEPAGE);
 		fill(p, HPAGE, 3);
-		int rc = madvise(p + 7 * PAGE, PAGE, MADV_DONTNEED);
-		printf("note thpsplit dontneed-page7=%d\n", rc);
-		/* No longer VM_HUGEPAGE: khugepaged will not collapse it back. */
+		/* No longer VM_HUGEPAGE before the split (the THP stays PMD-mapped), so that khugepaged
+		 * never sees a split range it may collapse back, even for an instant. */
 		if (madvise(p, HPAGE, MADV_NOHUGEPAGE))
 			die("madvise thpsplit");
+		int rc = madvise(p + 7 * PAGE, PAGE, MADV_DONTNEED);
+		printf("note thpsplit dontneed-page7=%d\n", rc);
 		region("thpsplit", p, HPAGE);
 		region("thpsplit.hole", p + 7 * PAGE, PAGE);
 	}

@@ -15,6 +15,7 @@ import io.pagewalk.runtime.thp.ThpPolicy;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.pgtable.Swapops;
+import io.pagewalk.runtime.thp.ThpPolicy;
 import io.pagewalk.runtime.walk.FolioWalk;
 import io.pagewalk.runtime.walk.MmWalkOps;
 import io.pagewalk.runtime.walk.PageWalk;
@@ -196,6 +197,39 @@ final class HostApi implements ProxyObject {
         });
         fn("mm_create", a -> {
             throw new UnsupportedOperationException("mm_create: building address spaces from scripts is not available yet");
+        });
+        pluginHelpers();
+    }
+
+    /** Helpers the reference plugins need: THP eligibility, and the writes clear_refs and guard make. */
+    private void pluginHelpers() {
+        fn("thp_eligible", a -> {
+            VmArea vma = Handle.unwrap(a[0], VmArea.class, "thp_eligible");
+            MmStruct mm = vma.mm();
+            // Unknown settings (a snapshot without them): no answer rather than a guess.
+            return mm.thpSettings() == null ? ThpPolicy.UNKNOWN : ThpPolicy.smapsEligible(vma, mm.thpSettings(), mm.thpDisabled());
+        });
+        fn("folio_clear_referenced", a -> {
+            requireWrite("folio_clear_referenced");
+            FolioWalk.Folio f = Handle.unwrap(a[0], FolioWalk.Folio.class, "folio_clear_referenced");
+            f.mm().memMap().folioClearFlag(f.pfn(), PageFlags.REFERENCED);
+            return null;
+        });
+        fn("zap_page_range_single", a -> {
+            requireWrite("zap_page_range_single");
+            VmArea vma = Handle.unwrap(a[0], VmArea.class, "zap_page_range_single");
+            ZapRange.zapPageRangeSingle(vma, Conv.addr(a[1], "zap_page_range_single address"),
+                    Conv.addr(a[2], "zap_page_range_single size"));
+            return null;
+        });
+        fn("vm_flags_mod", a -> {
+            requireWrite("vm_flags_set");
+            VmArea vma = Handle.unwrap(a[0], VmArea.class, "vm_flags_set");
+            long set = Conv.bits(a[1], "vm_flags_set");
+            long clear = Conv.bits(a[2], "vm_flags_clear");
+            vma.setFlags((vma.flags() | set) & ~clear);
+            session.vmaChanged(vma);
+            return session.vmaObject(vma);
         });
     }
 

@@ -219,6 +219,11 @@ public final class ScriptSession implements AutoCloseable {
         return v;
     }
 
+    /** After vm_flags_set/clear: the next lookup of this VMA builds a fresh (frozen) script object. */
+    void vmaChanged(VmArea vma) {
+        vmaObjects.remove(vma);
+    }
+
     public Value mmObject(MmStruct m) {
         Value v = mmObjects.get(m);
         if (v == null) {

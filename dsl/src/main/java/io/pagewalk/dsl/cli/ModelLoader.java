@@ -4,16 +4,15 @@ import io.pagewalk.runtime.importer.ImportOptions;
 import io.pagewalk.runtime.importer.LiveImport;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.procfs.ProcfsException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import io.pagewalk.runtime.snapshot.SnapshotException;
+import io.pagewalk.runtime.snapshot.SnapshotFile;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
  * The one way the CLI gets a model: a live process (the runtime's importer) or a snapshot file.
- * The snapshot format is a separate part of the runtime that is found by name, so that a build
- * without it still runs and says clearly what is missing.
  */
 public final class ModelLoader {
     private ModelLoader() {}
@@ -27,7 +26,6 @@ public final class ModelLoader {
         }
     }
 
-    private static final String SNAPSHOT_FILE = "io.pagewalk.runtime.snapshot.SnapshotFile";
 
     public static MmStruct live(int pid, boolean freeze, Consumer<String> warnings) throws ModelException {
         if (pid <= 0 || !Files.isDirectory(Path.of("/proc", Integer.toString(pid)))) {
@@ -44,43 +42,24 @@ public final class ModelLoader {
         if (!Files.isRegularFile(file)) {
             throw new ModelException(file + ": no such snapshot file");
         }
-        Class<?> snapshots = find(SNAPSHOT_FILE);
-        if (snapshots == null) {
-            throw new ModelException("snapshots are not available in this build");
-        }
         try {
-            return (MmStruct) snapshots.getMethod("read", Path.class).invoke(null, file);
-        } catch (InvocationTargetException e) {
-            throw new ModelException(file + ": " + message(e.getCause()));
-        } catch (ReflectiveOperationException e) {
-            throw new ModelException("snapshots are not available in this build (" + e.getMessage() + ")");
+            return SnapshotFile.read(file);
+        } catch (SnapshotException e) {
+            throw new ModelException(message(e));
         }
     }
 
+    /** Writes atomically (SnapshotFile's temporary file and rename): no half-written file. */
     public static void writeSnapshot(MmStruct mm, Path file) throws ModelException {
-        Class<?> snapshots = find(SNAPSHOT_FILE);
-        if (snapshots == null) {
-            throw new ModelException("snapshots are not available in this build");
-        }
         try {
-            snapshots.getMethod("write", MmStruct.class, Path.class).invoke(null, mm, file);
-        } catch (InvocationTargetException e) {
-            throw new ModelException(file + ": " + message(e.getCause()));
-        } catch (ReflectiveOperationException e) {
-            throw new ModelException("snapshots are not available in this build (" + e.getMessage() + ")");
+            SnapshotFile.write(mm, file);
+        } catch (IOException e) {
+            throw new ModelException(file + ": " + message(e));
         }
     }
 
     private static String message(Throwable t) {
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.replace('\n', ' ');
-    }
-
-    private static Class<?> find(String name) {
-        try {
-            return Class.forName(name, true, ModelLoader.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
     }
 }

@@ -158,7 +158,8 @@
     // they are checked against the runtime's Pgtable in the tests.
     const big = (x, fn) => {
         if (typeof x === 'bigint') {
-            return x & M64;
+            // Entries from the walker are already unsigned: no new BigInt in the common case.
+            return (x >= 0n && x <= M64) ? x : x & M64;
         }
         if (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) {
             return BigInt(x);
@@ -178,7 +179,6 @@
         'pte_uffd_wp', 'pte_protnone', 'pmd_none', 'pmd_present', 'pmd_leaf', 'pmd_trans_huge', 'is_swap_pmd',
         'pmd_write', 'pmd_dirty', 'pmd_young', 'pmd_soft_dirty', 'pmd_uffd_wp', 'pud_none', 'pud_present',
         'pud_leaf', 'pud_trans_huge', 'p4d_none', 'p4d_present', 'p4d_bad', 'pgd_none', 'pgd_present', 'pgd_bad',
-        // The swap-PTE bits are Pgtable's too (arch/x86 pgtable.h), not swapops'.
         'pte_swp_soft_dirty', 'pte_swp_uffd_wp', 'pte_swp_exclusive']) {
         define(name, (x) => host.pgtableTest(name, big(x, name)));
     }
@@ -190,6 +190,8 @@
     const swap64 = (name) => (x) => { host.swap64(name, big(x, name)); return swapResult[0]; };
     define('pte_to_swp_entry', swap64('pte_to_swp_entry'));
     define('pmd_to_swp_entry', swap64('pmd_to_swp_entry'));
+    // The PTE of a marker (PTE_MARKER_GUARD, PTE_MARKER_UFFD_WP, ...), as install_pte writes it.
+    define('make_pte_marker', swap64('make_pte_marker'));
     define('swp_offset', (e) => Number(host.swapNum('swp_offset', big(e, 'swp_offset'))));
     define('swp_type', (e) => host.swapNum('swp_type', big(e, 'swp_type')));
     define('swp_offset_pfn', (e) => host.swapNum('swp_offset_pfn', big(e, 'swp_offset_pfn')));
@@ -225,6 +227,23 @@
     define('set_pte_at', (mm, addr, pte) => { host.set_entry_at(handleOf(mm, 'mm', 'set_pte_at'), addr, big(pte, 'set_pte_at'), 4); });
     define('set_pmd_at', (mm, addr, pmd) => { host.set_entry_at(handleOf(mm, 'mm', 'set_pmd_at'), addr, big(pmd, 'set_pmd_at'), 3); });
     define('mm_create', () => host.mm_create());
+
+    // ---- helpers of the reference plugins
+    // smaps' THPeligible (!!thp_vma_allowable_orders(vma, vm_flags, TVA_SMAPS, THP_ORDERS_ALL)):
+    // 1, 0, or -1 when it rests on what userspace cannot see (see ThpPolicy).
+    define('thp_eligible', (vma) => host.thp_eligible(handleOf(vma, 'vma', 'thp_eligible')));
+    // Writes (only with --allow-write). vm_flags_set/clear return the VMA's new script object
+    // (VMA objects are frozen snapshots; find_vma also returns the new one).
+    define('folio_clear_referenced', (folio) => {
+        host.folio_clear_referenced(handleOf(folio, 'folio', 'folio_clear_referenced'));
+    });
+    define('zap_page_range_single', (vma, address, size) => {
+        host.zap_page_range_single(handleOf(vma, 'vma', 'zap_page_range_single'), address, size);
+    });
+    define('vm_flags_set', (vma, flags) =>
+        host.vm_flags_mod(handleOf(vma, 'vma', 'vm_flags_set'), big(flags, 'vm_flags_set'), 0n));
+    define('vm_flags_clear', (vma, flags) =>
+        host.vm_flags_mod(handleOf(vma, 'vma', 'vm_flags_clear'), 0n, big(flags, 'vm_flags_clear')));
 
     const init = (mm, args) => {
         define('mm', mm === null ? undefined : mm);

@@ -107,6 +107,32 @@ class CliTest {
                 "no such snapshot file");
     }
 
+    /** A snapshot of a process walks exactly as the process did. */
+    @Test
+    void snapshotThenRunGivesTheLiveResult() throws Exception {
+        Path s = script("sum.js", """
+                let present = 0, holes = 0;
+                walk_page_range(mm, 0, -1, { pte_entry(pte) { if (pte_present(pte)) present++; },
+                                             pte_hole(a, n) { holes += n - a; } }, null);
+                print(mm.vmas.length + ' ' + present + ' ' + holes);
+                """);
+        Process target = new ProcessBuilder("sleep", "60").start();
+        try {
+            Path snap = dir.resolve("sleep.snap");
+            Result w = cli("snapshot", "--pid", Long.toString(target.pid()), "-o", snap.toString(), "--freeze");
+            assertEquals(0, w.code, w.err);
+            Result fromSnapshot = cli("run", s.toString(), "--snapshot", snap.toString());
+            assertEquals(0, fromSnapshot.code, fromSnapshot.err);
+            Result live = cli("run", s.toString(), "--pid", Long.toString(target.pid()));
+            assertEquals(live.out, fromSnapshot.out);
+            assertTrue(live.out.matches("\\d+ [1-9]\\d* [1-9]\\d*\\n"), live.out);
+            Files.writeString(snap, "not a snapshot");
+            oneErrorLine(cli("run", s.toString(), "--snapshot", snap.toString()), PagewalkCli.EXIT_USAGE, "sleep.snap");
+        } finally {
+            target.destroyForcibly().waitFor();
+        }
+    }
+
     @Test
     void snapshotOfAMissingProcessIsOneLine() {
         oneErrorLine(cli("snapshot", "--pid", "999999999", "-o", dir.resolve("x.snap").toString()), PagewalkCli.EXIT_USAGE,

@@ -30,7 +30,7 @@ final class FolioImport {
     /** Largest folio looked for: order 18, a 1 GiB hugetlb page. */
     private static final int MAX_BLOCKS_BACK = 1 << (18 - 9);
 
-    /** Heads of the folios made (order-0 pages included), for the refcounts set at the end. */
+    /** Heads of the large folios made, for the refcounts set once entire mapcounts are known. */
     long[] heads = new long[0];
     /** Pages that had COMPOUND_TAIL but whose head was not found; imported as small pages. */
     int orphanTails;
@@ -130,7 +130,8 @@ final class FolioImport {
         return new long[][] {p, f, c};
     }
 
-    private void fill(MemMap memMap, long[] pfns, long[] flags, long[] counts) {
+    /** Makes the pages and folios of sorted {@code pfns} with their kpageflags and kpagecount values. */
+    void fill(MemMap memMap, long[] pfns, long[] flags, long[] counts) {
         LongList headList = new LongList();
         int i = 0;
         while (i < pfns.length) {
@@ -159,22 +160,27 @@ final class FolioImport {
                     zeroPfn = pfn;
                 }
             }
-            memMap.setFolio(pfn, order, fl, 0, 1);
-            for (int k = 0; k < n; k++) {
-                long f = flags[i + k];
-                if (order == 0) {
-                    f &= ~(PageFlags.COMPOUND_HEAD | PageFlags.COMPOUND_TAIL);
+            if (order == 0) {
+                // setPage drops the compound bits of an orphan tail; a small page has no entire
+                // mapping, so its refcount (mapcount, at least 1) is final here.
+                memMap.setPage(pfn, fl, (int) counts[i], Math.max(1, (int) counts[i]));
+            } else {
+                headList.add(pfn);
+                memMap.setFolio(pfn, order, fl, 0, 1);
+                for (int k = 0; k < n; k++) {
+                    memMap.setFlags(pfn + k, flags[i + k]);
+                    memMap.setMapcount(pfn + k, (int) counts[i + k]);
                 }
-                memMap.setFlags(pfn + k, f);
-                memMap.setMapcount(pfn + k, (int) counts[i + k]);
             }
-            headList.add(pfn);
             i += n;
         }
         heads = headList.toArray();
     }
 
-    /** Sets each folio's refcount to its mapcount (at least 1): the kernel does not export refcounts. */
+    /**
+     * Sets each large folio's refcount to its mapcount (at least 1), as small pages already have
+     * it: the kernel does not export refcounts, and the model assumes no extra pins.
+     */
     void setRefcounts(MemMap memMap) {
         for (long head : heads) {
             memMap.setRefcount(head, Math.max(1, memMap.folioMapcount(head)));

@@ -12,14 +12,14 @@ import java.util.Set;
  * only when the PFNs are visible.
  */
 record ImportSources(boolean pfns, boolean kpageflags, boolean kpagecount, boolean pagemapScan,
-                     ProcfsCapabilities probed) {
+                     ProcfsCapabilities probed, Set<Source> withheld) {
 
     static ImportSources resolve(ProcfsCapabilities probed, Set<Source> withheld) {
         boolean pfns = probed.pfnsVisible() && !withheld.contains(Source.PFNS);
         return new ImportSources(pfns,
                 pfns && probed.kpageflagsReadable() && !withheld.contains(Source.KPAGEFLAGS),
                 pfns && probed.kpagecountReadable() && !withheld.contains(Source.KPAGECOUNT),
-                probed.pagemapScan() && !withheld.contains(Source.PAGEMAP_SCAN), probed);
+                probed.pagemapScan() && !withheld.contains(Source.PAGEMAP_SCAN), probed, Set.copyOf(withheld));
     }
 
     boolean complete() {
@@ -58,6 +58,7 @@ record ImportSources(boolean pfns, boolean kpageflags, boolean kpagecount, boole
         }
         ProcfsCapabilities effective = new ProcfsCapabilities(kpageflags, kpagecount, pagemapScan, pfns,
                 probed.kernelRelease());
-        return "pid " + pid + ": partial import, unknown facts " + unknownFacts() + ": " + effective.describe();
+        return "pid " + pid + ": partial import, unknown facts " + unknownFacts() + ": " + effective.describe()
+                + (withheld.isEmpty() ? "" : " (withheld by the caller: " + withheld + ")");
     }
 }

@@ -26,8 +26,8 @@ import java.util.Set;
  * </ol>
  *
  * <h2>What the model gets</h2>
- * See {@link PageTableBuilder} for the page-table entries and the x86 bits chosen (the dirty and
- * accessed bits are not visible to userspace), and {@link FolioImport} for folios (flags in KPF
+ * See {@code PageTableBuilder} for the page-table entries and the x86 bits chosen (the dirty and
+ * accessed bits are not visible to userspace), and {@code FolioImport} for folios (flags in KPF
  * numbering, per-page mapcounts, order, entire mapcount, mapping and index). The origin is
  * {@code MmOrigin("live", pid, cmdline, kernelRelease, now)}.
  *

@@ -56,7 +56,7 @@ final class LiveImporter {
             if (options.freeze()) {
                 // close() resumes the target on every way out; its shutdown hook covers JVM exit.
                 try (ProcessControl.Frozen frozen = ProcessControl.freeze(pid)) {
-                    phase("frozen");
+                    phase(frozen.stoppedByUs() ? "frozen" : "already-stopped");
                     return read(src);
                 }
             }

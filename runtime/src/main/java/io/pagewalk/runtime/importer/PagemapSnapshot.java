@@ -88,15 +88,48 @@ final class PagemapSnapshot {
         }
     }
 
-    /** The distinct non-zero PFNs of all present entries, sorted. */
+    /**
+     * The distinct non-zero PFNs of all present entries, sorted. A bitmap over the PFN range does
+     * it in linear time when the range is not much sparser than the PFNs (the usual case: a
+     * process's pages lie within the machine's memory); otherwise they are sorted.
+     */
     long[] presentPfns() {
         int count = 0;
+        long min = Long.MAX_VALUE;
+        long max = 0;
         for (Run r : runs) {
             for (long e : r.entries) {
-                if (PagemapEntry.pfn(e) != 0) {
+                long pfn = PagemapEntry.pfn(e);
+                if (pfn != 0) {
                     count++;
+                    min = Math.min(min, pfn);
+                    max = Math.max(max, pfn);
                 }
             }
+        }
+        if (count == 0) {
+            return new long[0];
+        }
+        long span = max - min + 1;
+        if (span / 64 <= 8L * count && span / 64 < Integer.MAX_VALUE - 8) {
+            long[] bits = new long[(int) (span / 64) + 1];
+            for (Run r : runs) {
+                for (long e : r.entries) {
+                    long pfn = PagemapEntry.pfn(e);
+                    if (pfn != 0) {
+                        long b = pfn - min;
+                        bits[(int) (b >>> 6)] |= 1L << b;
+                    }
+                }
+            }
+            long[] out = new long[count];
+            int n = 0;
+            for (int w = 0; w < bits.length; w++) {
+                for (long word = bits[w]; word != 0; word &= word - 1) {
+                    out[n++] = min + ((long) w << 6) + Long.numberOfTrailingZeros(word);
+                }
+            }
+            return n == count ? out : Arrays.copyOf(out, n);
         }
         long[] pfns = new long[count];
         int n = 0;

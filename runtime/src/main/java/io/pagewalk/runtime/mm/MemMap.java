@@ -33,26 +33,77 @@ public final class MemMap {
     private final Map<Integer, AddressSpace> addressSpaces = new HashMap<>();
 
     private static final class Section {
-        final long[] flags = new long[SECTION_PAGES];
-        final int[] mapcount = new int[SECTION_PAGES];
-        final int[] refcount = new int[SECTION_PAGES];
+        final long key;
+        final long[] flags;
+        final int[] mapcount;
+        final int[] refcount;
         /** pfn - head pfn, for every page of a folio (0 for heads and small pages). */
-        final int[] headOffset = new int[SECTION_PAGES];
+        final int[] headOffset;
         /** Valid at folio heads. */
-        final byte[] order = new byte[SECTION_PAGES];
+        final byte[] order;
         int[] entireMapcount;
         int[] mapping;
         long[] index;
+
+        Section(long key) {
+            this(key, new long[SECTION_PAGES], new int[SECTION_PAGES], new int[SECTION_PAGES],
+                    new int[SECTION_PAGES], new byte[SECTION_PAGES]);
+        }
+
+        Section(long key, long[] flags, int[] mapcount, int[] refcount, int[] headOffset, byte[] order) {
+            this.key = key;
+            this.flags = flags;
+            this.mapcount = mapcount;
+            this.refcount = refcount;
+            this.headOffset = headOffset;
+            this.order = order;
+        }
     }
+
+    /** The section last looked up: PFN-ordered loops (imports, walks) stay in one section for 32768 pages. */
+    private Section lastSection;
+    /**
+     * Sections below {@link #DIRECT_SECTIONS} (8 TiB of PFN space) also by key in an array, so
+     * that lookups in PFN-random order (the pages of a VMA) need no hashing or boxing.
+     */
+    private Section[] direct = new Section[0];
+    private static final int DIRECT_SECTIONS = 1 << 16;
 
     private Section section(long pfn, boolean create) {
         long key = pfn >>> SECTION_SHIFT;
-        Section s = sections.get(key);
+        Section s = lastSection;
+        if (s != null && s.key == key) {
+            return s;
+        }
+        if (key < direct.length) {
+            s = direct[(int) key];
+        } else if (key >= DIRECT_SECTIONS) {
+            s = sections.get(key);
+        } else {
+            s = null; // below DIRECT_SECTIONS every section is in the array: this one does not exist
+        }
         if (s == null && create) {
-            s = new Section();
-            sections.put(key, s);
+            s = new Section(key);
+            install(s);
+        }
+        if (s != null) {
+            lastSection = s;
         }
         return s;
+    }
+
+    /** Adds (or replaces) a section in both lookups. */
+    private void install(Section s) {
+        sections.put(s.key, s);
+        if (s.key < DIRECT_SECTIONS) {
+            if (s.key >= direct.length) {
+                direct = java.util.Arrays.copyOf(direct, (int) Math.min(DIRECT_SECTIONS, Math.max(s.key + 1, 2L * direct.length)));
+            }
+            direct[(int) s.key] = s;
+        }
+        if (lastSection != null && lastSection.key == s.key) {
+            lastSection = s;
+        }
     }
 
     private static int slot(long pfn) {
@@ -411,6 +462,87 @@ public final class MemMap {
 
     public AddressSpace addressSpace(int id) {
         return addressSpaces.get(id);
+    }
+
+    // ---- raw state, for snapshots ----
+
+    /** Pages per section: the length of every column of a {@link RawSection}. */
+    public static final int RAW_SECTION_PAGES = SECTION_PAGES;
+
+    /**
+     * The columns of one section exactly as stored (flags carry a validity bit, bit 63; mapping
+     * holds {@link AddressSpace#id()}s, 0 for none; the last three columns may be null when never
+     * used). The arrays are shared, not copied: snapshot code reads or hands them over, nothing else.
+     */
+    public record RawSection(long number, long[] flags, int[] mapcount, int[] refcount, int[] headOffset,
+            byte[] order, int[] entireMapcount, int[] mapping, long[] index) {}
+
+    /** Every section made so far, by ascending section number. */
+    public java.util.List<RawSection> rawSections() {
+        java.util.List<Long> keys = new java.util.ArrayList<>(sections.keySet());
+        keys.sort(null);
+        java.util.List<RawSection> out = new java.util.ArrayList<>(keys.size());
+        for (long key : keys) {
+            Section s = sections.get(key);
+            out.add(new RawSection(key, s.flags, s.mapcount, s.refcount, s.headOffset, s.order,
+                    s.entireMapcount, s.mapping, s.index));
+        }
+        return out;
+    }
+
+    /** Installs a section from its columns (taken over, not copied), replacing any section there. */
+    public void restoreRawSection(RawSection raw) {
+        requireColumn(raw.flags(), false);
+        requireColumn(raw.mapcount(), false);
+        requireColumn(raw.refcount(), false);
+        requireColumn(raw.headOffset(), false);
+        requireColumn(raw.order(), false);
+        requireColumn(raw.entireMapcount(), true);
+        requireColumn(raw.mapping(), true);
+        requireColumn(raw.index(), true);
+        if (raw.number() < 0 || raw.number() > (Long.MAX_VALUE >>> SECTION_SHIFT)) {
+            throw new IllegalArgumentException("section number " + raw.number() + " out of range");
+        }
+        Section s = new Section(raw.number(), raw.flags(), raw.mapcount(), raw.refcount(), raw.headOffset(), raw.order());
+        s.entireMapcount = raw.entireMapcount();
+        s.mapping = raw.mapping();
+        s.index = raw.index();
+        install(s);
+    }
+
+    private static void requireColumn(Object column, boolean optional) {
+        if (column == null ? !optional : java.lang.reflect.Array.getLength(column) != SECTION_PAGES) {
+            throw new IllegalArgumentException("a section column must have " + SECTION_PAGES + " entries");
+        }
+    }
+
+    /** The PFN the next page-table allocation gets. */
+    public long nextTablePfn() {
+        return nextTablePfn;
+    }
+
+    /** Page-table allocations left before they fail ({@link Long#MAX_VALUE}: unlimited). */
+    public long tableAllocationsLeft() {
+        return tableAllocationsLeft;
+    }
+
+    /** Sets the page-table allocator's state as a snapshot recorded it. */
+    public void restoreTableAllocator(long nextTablePfn, long allocationsLeft) {
+        this.nextTablePfn = nextTablePfn;
+        this.tableAllocationsLeft = allocationsLeft;
+    }
+
+    /** Sets the zero and huge zero PFNs without touching their pages (a snapshot restores those). */
+    public void restoreSpecialPfns(long zeroPfn, long hugeZeroPfn) {
+        this.zeroPfn = zeroPfn;
+        this.hugeZeroPfn = hugeZeroPfn;
+    }
+
+    /** Every registered file, by ascending {@link AddressSpace#id()}. */
+    public java.util.List<AddressSpace> addressSpaces() {
+        java.util.List<AddressSpace> out = new java.util.ArrayList<>(addressSpaces.values());
+        out.sort(java.util.Comparator.comparingInt(AddressSpace::id));
+        return out;
     }
 
     /** Calls {@code visitor} for every valid PFN, in no particular order. */

@@ -23,6 +23,7 @@ public final class MmStruct {
     private final MmapLock mmapLock = new MmapLock();
     private MmOrigin origin = MmOrigin.SYNTHETIC;
     private final Set<String> unknownFacts = new LinkedHashSet<>();
+    private java.nio.file.Path loadedFrom;
     private VmArea gateVma;
     private ThpSettings thpSettings;
     private boolean thpDisabled;
@@ -64,6 +65,15 @@ public final class MmStruct {
 
     public void setOrigin(MmOrigin origin) {
         this.origin = origin;
+    }
+
+    /** The snapshot file this model was loaded from, or null when it was not loaded from one. */
+    public java.nio.file.Path loadedFrom() {
+        return loadedFrom;
+    }
+
+    public void setLoadedFrom(java.nio.file.Path file) {
+        this.loadedFrom = file;
     }
 
     /**

@@ -79,6 +79,7 @@ class LiveImportDegradedTest {
         assertFalse(w.contains("\n"));
         assertTrue(w.startsWith("pid " + fx.pid() + ": partial import"), w);
         assertTrue(w.contains("/proc/kpageflags") && w.contains("/proc/kpagecount") && w.contains("PAGEMAP_SCAN"), w);
+        assertTrue(w.contains("withheld by the caller"), w);
         assertEquals(Set.of(LiveImport.FACT_KPAGEFLAGS, LiveImport.FACT_KPAGECOUNT, LiveImport.FACT_PMD_MAPPED),
                 mm.unknownFacts());
         assertFalse(mm.memMap().flagsKnown());

@@ -87,8 +87,17 @@ public final class FixtureProcess implements AutoCloseable {
 
     /** Compiles (if needed) and starts the fixture with the given words; returns once it is ready. */
     public static FixtureProcess start(String... words) throws IOException {
+        return startWith(List.of(), words);
+    }
+
+    /**
+     * Like {@link #start}, with the fixture run through {@code launcher} (a command that execs
+     * the rest of its arguments, such as {@code setpriv --reuid=65534 ...}), so that the fixture
+     * keeps the pid of the started process.
+     */
+    public static FixtureProcess startWith(List<String> launcher, String... words) throws IOException {
         Path binary = binary();
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(binary.toString());
         cmd.addAll(Arrays.asList(words));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
