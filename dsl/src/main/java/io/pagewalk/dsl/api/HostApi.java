@@ -11,7 +11,6 @@ import io.pagewalk.runtime.mm.PageFlags;
 import io.pagewalk.runtime.mm.PageTables;
 import io.pagewalk.runtime.mm.VmArea;
 import io.pagewalk.runtime.mm.VmFlags;
-import io.pagewalk.runtime.thp.ThpPolicy;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.pgtable.Swapops;
@@ -65,11 +64,6 @@ final class HostApi implements ProxyObject {
         });
         fn("vma_kernel_pagesize", a -> Handle.unwrap(a[0], VmArea.class, "vma_kernel_pagesize").pageSize());
         fn("show_smap_vma_flags", a -> VmFlags.toSmapsString(Handle.unwrap(a[0], VmArea.class, "show_smap_vma_flags").flags()));
-        fn("thp_eligible", a -> {
-            VmArea vma = Handle.unwrap(a[0], VmArea.class, "thp_eligible");
-            MmStruct mm = vma.mm();
-            return mm.thpSettings() == null ? ThpPolicy.UNKNOWN : ThpPolicy.smapsEligible(vma, mm.thpSettings(), mm.thpDisabled());
-        });
         fn("file_dev", a -> Handle.unwrap(a[0], AddressSpace.class, "file_dev").device());
         fn("mincore_page", a -> {
             AddressSpace mapping = Handle.unwrap(a[0], AddressSpace.class, "mincore_page");

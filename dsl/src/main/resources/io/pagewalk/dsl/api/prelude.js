@@ -145,8 +145,7 @@
     define('vma_mmu_pagesize', (vma) => host.vma_kernel_pagesize(handleOf(vma, 'vma', 'vma_mmu_pagesize')));
     // The VmFlags mnemonics in bit order, each followed by a space ("rd wr mr mw me ac ").
     define('show_smap_vma_flags', (vma) => host.show_smap_vma_flags(handleOf(vma, 'vma', 'show_smap_vma_flags')));
-    // THPeligible as smaps prints it: 1 or 0; -1 when it rests on what the model cannot know.
-    define('thp_eligible', (vma) => host.thp_eligible(handleOf(vma, 'vma', 'thp_eligible')));
+    // (THPeligible: thp_eligible(vma), with the other helpers of the reference plugins below.)
     // The device of a mapped file (s_dev, MKDEV encoding) and its parts.
     define('file_dev', (file) => host.file_dev(handleOf(file, 'mapping (vma.vm_file)', 'file_dev')));
     define('MAJOR', (dev) => Math.floor(dev / 1048576));
