@@ -81,6 +81,21 @@ class PagemapPluginTest {
     }
 
     @Test
+    void withoutARangeEveryVmaIsPrintedAndTheFixturesPagesAreTheKernels() throws Exception {
+        String out = PluginHarness.runPlugin("pagemap", mm);
+        long pages = mm.vmas().stream().mapToLong(v -> (v.end() - v.start()) >>> 12).sum();
+        assertEquals(pages, out.lines().count(), "one line per page of every VMA, none for the gaps");
+        Map<Long, Long> byAddr = new java.util.HashMap<>();
+        out.lines().forEach(l -> byAddr.put(Long.parseUnsignedLong(l.substring(0, 16), 16),
+                Long.parseUnsignedLong(l.substring(17), 16)));
+        for (FixtureProcess.Region r : fx.regions().values()) {
+            for (int i = 0; i < r.pages(); i++) {
+                assertEquals(kernel.get(r.name())[i], byAddr.get(r.page(i)), r.name() + "+" + i);
+            }
+        }
+    }
+
+    @Test
     void badArgumentsAreOneLineErrors() {
         ScriptException e = org.junit.jupiter.api.Assertions.assertThrows(ScriptException.class,
                 () -> PluginHarness.runPlugin("pagemap", mm, "zz", "0x1000"));
