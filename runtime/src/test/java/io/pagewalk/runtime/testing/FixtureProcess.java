@@ -2,18 +2,12 @@ package io.pagewalk.runtime.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +39,6 @@ import java.util.concurrent.TimeoutException;
  * }</pre>
  */
 public final class FixtureProcess implements AutoCloseable {
-    private static final String RESOURCE = "/io/pagewalk/runtime/testing/fixture.c";
     private static final long READY_TIMEOUT_SECONDS = 20;
 
     /** A named address range of the fixture, end exclusive. */
@@ -166,45 +159,9 @@ public final class FixtureProcess implements AutoCloseable {
                 Collections.unmodifiableMap(notes), List.copyOf(report));
     }
 
-    /** The compiled fixture, built on first use and cached by the source's SHA-256. */
-    public static synchronized Path binary() throws IOException {
-        byte[] source;
-        try (InputStream in = FixtureProcess.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException("fixture source " + RESOURCE + " is not on the class path");
-            }
-            source = in.readAllBytes();
-        }
-        String hash;
-        try {
-            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        Path dir = Path.of(System.getProperty("pagewalk.fixture.dir", "target/pagewalk-fixture")).toAbsolutePath();
-        Path binary = dir.resolve("fixture-" + hash);
-        if (Files.isExecutable(binary)) {
-            return binary;
-        }
-        Files.createDirectories(dir);
-        Path src = dir.resolve("fixture-" + hash + ".c");
-        Files.write(src, source);
-        // Build under a unique name and move into place, so concurrent builds never see half a binary.
-        Path tmp = Files.createTempFile(dir, "fixture-", ".tmp");
-        Process gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-o", tmp.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (gcc.waitFor() != 0) {
-                Files.deleteIfExists(tmp);
-                throw new IOException("gcc failed on " + src + ": " + out.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while compiling the fixture", e);
-        }
-        Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return binary;
+    /** The compiled fixture, built on first use and cached by the source's hash ({@link CProgram#binary}). */
+    public static Path binary() throws IOException {
+        return CProgram.binary("fixture.c");
     }
 
     public int pid() {

@@ -12,19 +12,14 @@ import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.procfs.MapsEntry;
 import io.pagewalk.runtime.procfs.ProcMaps;
 import io.pagewalk.runtime.procfs.ProcVma;
+import io.pagewalk.runtime.testing.CProgram;
 import io.pagewalk.runtime.testing.FixtureProcess;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,23 +30,19 @@ class ThpPolicyTest {
 
     @Test
     void everyVmaOfThePolicyProbeMatchesTheKernelsThpEligible() throws Exception {
-        Process p = startProbe();
-        try {
-            Map<String, long[]> regions = readRegions(p);
-            Map<String, Integer> byName = compareWithKernel((int) p.pid());
+        try (CProgram p = CProgram.start("thp_policy.c", List.of())) {
+            Map<String, Integer> byName = compareWithKernel(p.pid());
             // The rules each region exercises, so that a wrong policy cannot pass by accident.
             ThpSettings s = ThpSettings.readSysfs();
             boolean pmdInheritsMadvise = s.enabled().equals("madvise") && "inherit".equals(s.anonOrders().get(9));
             if (pmdInheritsMadvise) {
-                assertEquals(1, byName.get(key(regions, "hg.aligned")));
-                assertEquals(0, byName.get(key(regions, "hg.unaligned")), "no aligned 2 MiB block inside");
-                assertEquals(1, byName.get(key(regions, "hg.holds-aligned-block")));
-                assertEquals(0, byName.get(key(regions, "plain")), "madvise mode without MADV_HUGEPAGE");
-                assertEquals(0, byName.get(key(regions, "hg.small")));
+                assertEquals(1, byName.get(start(p, "hg.aligned")));
+                assertEquals(0, byName.get(start(p, "hg.unaligned")), "no aligned 2 MiB block inside");
+                assertEquals(1, byName.get(start(p, "hg.holds-aligned-block")));
+                assertEquals(0, byName.get(start(p, "plain")), "madvise mode without MADV_HUGEPAGE");
+                assertEquals(0, byName.get(start(p, "hg.small")));
             }
-            assertEquals(0, byName.get(key(regions, "nh")));
-        } finally {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            assertEquals(0, byName.get(start(p, "nh")));
         }
     }
 
@@ -141,32 +132,14 @@ class ThpPolicyTest {
         return out;
     }
 
-    private static String key(Map<String, long[]> regions, String name) {
-        return Long.toHexString(regions.get(name)[0]);
-    }
-
-    private static Process startProbe() throws IOException, InterruptedException {
-        Path dir = Path.of("target/pagewalk-fixture").toAbsolutePath();
-        Files.createDirectories(dir);
-        Path src = dir.resolve("thp_policy.c");
-        try (InputStream in = ThpPolicyTest.class.getResourceAsStream("/io/pagewalk/runtime/testing/thp_policy.c")) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path bin = dir.resolve("thp_policy");
-        Process gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-o", bin.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, gcc.waitFor(), out);
-        return new ProcessBuilder(bin.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    }
-
-    private static Map<String, long[]> readRegions(Process p) throws IOException {
-        Map<String, long[]> regions = new LinkedHashMap<>();
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String line; (line = r.readLine()) != null && !line.equals("ready"); ) {
+    /** The start (hex, as the map keys) of the probe's region {@code name} ("region NAME START END"). */
+    private static String start(CProgram p, String name) {
+        for (String line : p.report()) {
             String[] f = line.split(" ");
-            regions.put(f[1], new long[] {Long.decode(f[2]), Long.decode(f[3])});
+            if (f[0].equals("region") && f[1].equals(name)) {
+                return Long.toHexString(Long.decode(f[2]));
+            }
         }
-        return regions;
+        throw new IllegalArgumentException("the probe reported no region " + name + ": " + p.report());
     }
 }
