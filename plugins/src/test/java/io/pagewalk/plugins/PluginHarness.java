@@ -3,6 +3,9 @@ package io.pagewalk.plugins;
 import io.pagewalk.dsl.api.ScriptException;
 import io.pagewalk.dsl.api.ScriptSession;
 import io.pagewalk.dsl.engine.ScriptEngine;
+import io.pagewalk.dsl.plugin.ManifestException;
+import io.pagewalk.dsl.plugin.Plugin;
+import io.pagewalk.dsl.plugin.SemVer;
 import io.pagewalk.runtime.mm.MmStruct;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,8 +36,24 @@ public final class PluginHarness {
         return dir;
     }
 
+    /**
+     * Runs the plugin folder {@code name} as {@code pagewalk run} does (its manifest's includes,
+     * then its main, in one context; read-only unless it declares "write"); standard output.
+     */
+    public static String runPlugin(String name, MmStruct mm, String... args)
+            throws IOException, ScriptException, ManifestException {
+        Plugin p = Plugin.fromDir(plugin(name));
+        p.checkCompatible(SemVer.parse(Plugin.PAGEWALK_VERSION));
+        return capture(mm, p.needsWrite(), p.scripts(), args);
+    }
+
     /** Runs {@code script} (a .js file) on {@code mm}; standard output as a string. */
     public static String run(Path script, MmStruct mm, boolean allowWrite, String... args)
+            throws IOException, ScriptException {
+        return capture(mm, allowWrite, List.of(script), args);
+    }
+
+    private static String capture(MmStruct mm, boolean allowWrite, List<Path> scripts, String... args)
             throws IOException, ScriptException {
         ScriptSession.Options options = ScriptSession.Options.defaults().withAllowWrite(allowWrite).withArgs(List.of(args));
         PrintStream out = System.out;
@@ -42,7 +61,9 @@ public final class PluginHarness {
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
             try (ScriptSession session = new ScriptSession(mm, options)) {
-                session.run(ScriptEngine.shared().fileSource(script));
+                for (Path script : scripts) {
+                    session.run(ScriptEngine.shared().fileSource(script));
+                }
             }
             System.out.flush();
         } finally {

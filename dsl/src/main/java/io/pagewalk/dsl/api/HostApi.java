@@ -10,6 +10,7 @@ import io.pagewalk.runtime.mm.MmapLock;
 import io.pagewalk.runtime.mm.PageFlags;
 import io.pagewalk.runtime.mm.PageTables;
 import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.mm.VmFlags;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.pgtable.Swapops;
@@ -54,6 +55,19 @@ final class HostApi implements ProxyObject {
             MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "find_vma");
             VmArea v = mm.findVma(Conv.addr(a[1], "find_vma"));
             return v == null ? null : session.vmaObject(v);
+        });
+
+        // What show_map_vma() and show_smap() print besides the walk's counters.
+        fn("get_gate_vma", a -> {
+            VmArea gate = Handle.unwrap(a[0], MmStruct.class, "get_gate_vma").gateVma();
+            return gate == null ? null : session.vmaObject(gate);
+        });
+        fn("vma_kernel_pagesize", a -> Handle.unwrap(a[0], VmArea.class, "vma_kernel_pagesize").pageSize());
+        fn("show_smap_vma_flags", a -> VmFlags.toSmapsString(Handle.unwrap(a[0], VmArea.class, "show_smap_vma_flags").flags()));
+        fn("file_dev", a -> Handle.unwrap(a[0], AddressSpace.class, "file_dev").device());
+        fn("mincore_page", a -> {
+            AddressSpace mapping = Handle.unwrap(a[0], AddressSpace.class, "mincore_page");
+            return mapping.pageCache().containsKey(Conv.number(a[1], "mincore_page index"));
         });
 
         fn("walk_page_range", a -> {
@@ -141,6 +155,8 @@ final class HostApi implements ProxyObject {
             long pfn = Memory.vm_normal_page(vma, Conv.addr(a[1], "vm_normal_folio"), Conv.bits(a[2], "vm_normal_folio"));
             return pfn < 0 ? null : folio(vma.mm(), pfn);
         });
+        fn("is_huge_zero_pmd", a -> Memory.is_huge_zero_pmd(model("is_huge_zero_pmd").memMap(),
+                Conv.bits(a[0], "is_huge_zero_pmd")));
         fn("page_folio", a -> {
             long pfn = Conv.number(a[0], "page_folio");
             MmStruct mm = model("page_folio");

@@ -3,10 +3,12 @@ package io.pagewalk.dsl.cli;
 import io.pagewalk.dsl.api.ScriptException;
 import io.pagewalk.dsl.api.ScriptSession;
 import io.pagewalk.dsl.engine.ScriptEngine;
+import io.pagewalk.dsl.plugin.ManifestException;
+import io.pagewalk.dsl.plugin.Plugin;
+import io.pagewalk.dsl.plugin.SemVer;
 import io.pagewalk.runtime.mm.MmStruct;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * {@code pagewalk run|snapshot|demo}. Every failure is ONE line on stderr and a non-zero exit:
  * 1 for a script that failed (error, timeout, memory), 2 for bad input (arguments, pid, file).
  */
-@Command(name = "pagewalk", mixinStandardHelpOptions = true, version = "pagewalk 0.1.0",
+@Command(name = "pagewalk", mixinStandardHelpOptions = true, version = "pagewalk " + Plugin.PAGEWALK_VERSION,
         description = "Scriptable Linux page-table walker: runs JavaScript walk scripts on a model of an address space.",
         subcommands = {PagewalkCli.Run.class, PagewalkCli.Snapshot.class, Demo.class})
 public final class PagewalkCli implements Callable<Integer> {
@@ -67,10 +69,11 @@ public final class PagewalkCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "run", description = "Run a walk script (or a plugin directory's main.js) on a process or a snapshot.")
+    @Command(name = "run", description = "Run a plugin (by name or folder) or a walk script on a process or a snapshot.")
     static final class Run implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SCRIPT", description = "script.js or a plugin directory")
-        Path script;
+        @Parameters(index = "0", paramLabel = "PLUGIN",
+                description = "a plugin name (looked up in $PAGEWALK_HOME/plugins, then ~/.pagewalk/plugins), a plugin folder, or script.js")
+        String script;
 
         @Parameters(index = "1..*", paramLabel = "ARGS", description = "arguments for the script (after --)")
         List<String> args = new ArrayList<>();
@@ -106,21 +109,28 @@ public final class PagewalkCli implements Callable<Integer> {
                 fail(repeat < 1 ? "--repeat must be at least 1" : "--timeout must be positive");
                 return EXIT_USAGE;
             }
-            Path file;
+            Plugin plugin;
             try {
-                file = scriptFile(script);
-            } catch (IllegalArgumentException e) {
+                plugin = Plugin.resolve(script, pluginSearchPath());
+                plugin.checkCompatible(SemVer.parse(Plugin.PAGEWALK_VERSION));
+            } catch (ManifestException e) {
                 fail(e.getMessage());
+                return EXIT_USAGE;
+            }
+            if (plugin.needsWrite() && !allowWrite) {
+                fail("plugin " + plugin.displayName() + " changes the model (\"permissions\": [\"write\"]); run it with --allow-write");
                 return EXIT_USAGE;
             }
             ScriptEngine engine = ScriptEngine.shared();
             noticeInterpreter(engine);
-            Source source;
-            try {
-                source = engine.fileSource(file);
-            } catch (IOException e) {
-                fail(file + ": cannot read (" + e.getMessage() + ")");
-                return EXIT_USAGE;
+            List<Source> sources = new ArrayList<>();
+            for (Path file : plugin.scripts()) {
+                try {
+                    sources.add(engine.fileSource(file));
+                } catch (IOException e) {
+                    fail(file + ": cannot read (" + e.getMessage() + ")");
+                    return EXIT_USAGE;
+                }
             }
             long t0 = System.nanoTime();
             MmStruct mm;
@@ -132,8 +142,9 @@ public final class PagewalkCli implements Callable<Integer> {
                 return EXIT_USAGE;
             }
             long importMs = (System.nanoTime() - t0) / 1_000_000;
+            // A plugin that did not ask for "write" stays read-only even under --allow-write.
             ScriptSession.Options options = ScriptSession.Options.defaults()
-                    .withAllowWrite(allowWrite)
+                    .withAllowWrite(allowWrite && (plugin.manifest() == null || plugin.needsWrite()))
                     .withTimeout(Duration.ofMillis((long) (timeout * 1000)))
                     .withBatch(!noBatch)
                     .withArgs(args);
@@ -145,7 +156,9 @@ public final class PagewalkCli implements Callable<Integer> {
                 try (ScriptSession session = new ScriptSession(mm, options)) {
                     long w0 = System.nanoTime();
                     setupMs.add((w0 - s0) / 1e6);
-                    session.run(source);
+                    for (Source source : sources) {
+                        session.run(source);
+                    }
                     walkMs.add((System.nanoTime() - w0) / 1e6);
                     entries = session.hookCalls();
                 } catch (ScriptException e) {
@@ -161,20 +174,12 @@ public final class PagewalkCli implements Callable<Integer> {
             return 0;
         }
 
-        static Path scriptFile(Path script) {
-            if (Files.isDirectory(script)) {
-                for (String name : new String[] {"main.js", "index.js"}) {
-                    Path p = script.resolve(name);
-                    if (Files.isRegularFile(p)) {
-                        return p;
-                    }
-                }
-                throw new IllegalArgumentException(script + ": plugin directory has no main.js");
-            }
-            if (!Files.isRegularFile(script)) {
-                throw new IllegalArgumentException(script + ": no such script file");
-            }
-            return script;
+        /** $PAGEWALK_HOME/plugins (-Dpagewalk.home from the launcher, or the environment), then ~/.pagewalk/plugins. */
+        static List<Path> pluginSearchPath() {
+            String home = System.getProperty("pagewalk.home", System.getenv("PAGEWALK_HOME"));
+            String user = System.getProperty("user.home");
+            return Plugin.searchPath(home == null || home.isBlank() ? null : Path.of(home),
+                    user == null ? null : Path.of(user));
         }
     }
 

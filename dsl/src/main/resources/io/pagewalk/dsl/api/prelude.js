@@ -139,6 +139,20 @@
         }
     });
 
+    // ---- what /proc/PID/smaps prints besides the counters (show_map_vma, show_smap)
+    define('get_gate_vma', (mm) => host.get_gate_vma(handleOf(mm, 'mm', 'get_gate_vma')));
+    define('vma_kernel_pagesize', (vma) => host.vma_kernel_pagesize(handleOf(vma, 'vma', 'vma_kernel_pagesize')));
+    define('vma_mmu_pagesize', (vma) => host.vma_kernel_pagesize(handleOf(vma, 'vma', 'vma_mmu_pagesize')));
+    // The VmFlags mnemonics in bit order, each followed by a space ("rd wr mr mw me ac ").
+    define('show_smap_vma_flags', (vma) => host.show_smap_vma_flags(handleOf(vma, 'vma', 'show_smap_vma_flags')));
+    // (THPeligible: thp_eligible(vma), with the other helpers of the reference plugins below.)
+    // The device of a mapped file (s_dev, MKDEV encoding) and its parts.
+    define('file_dev', (file) => host.file_dev(handleOf(file, 'mapping (vma.vm_file)', 'file_dev')));
+    define('MAJOR', (dev) => Math.floor(dev / 1048576));
+    define('MINOR', (dev) => dev % 1048576);
+    // mincore's page-cache lookup for an unmapped file page (the model knows the pages it imported).
+    define('mincore_page', (file, index) => host.mincore_page(handleOf(file, 'mapping (vma.vm_file)', 'mincore_page'), index));
+
     // ---- page-table entry helpers. The pure bit tests are JavaScript (they sit in hot loops);
     // they are checked against the runtime's Pgtable in the tests.
     const big = (x, fn) => {
@@ -198,6 +212,7 @@
     define('page_mapcount', (pfn) => host.page_mapcount(pfn));
     define('page_flags', (pfn) => { host.page_flags(pfn); return swapResult[0]; });
     define('is_zero_pfn', (pfn) => host.is_zero_pfn(pfn));
+    define('is_huge_zero_pmd', (pmd) => host.is_huge_zero_pmd(big(pmd, 'is_huge_zero_pmd')));
     const folioFn = (name) => (folio) => host.folio(name, handleOf(folio, 'folio', name));
     for (const name of ['folio_mapcount', 'folio_nr_pages', 'folio_test_anon', 'folio_test_ksm',
         'folio_test_swapbacked', 'folio_test_dirty', 'folio_test_referenced', 'folio_test_lru',
