@@ -3,11 +3,15 @@ package io.pagewalk.dsl.cli;
 import io.pagewalk.dsl.api.ScriptException;
 import io.pagewalk.dsl.api.ScriptSession;
 import io.pagewalk.dsl.engine.ScriptEngine;
+import io.pagewalk.dsl.plugin.ManifestException;
+import io.pagewalk.dsl.plugin.Plugin;
 import io.pagewalk.runtime.mm.MmStruct;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +22,29 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.graalvm.polyglot.Value;
 import picocli.CommandLine.Command;
 
 /**
  * {@code pagewalk demo}: starts a small process of its own (a C program compiled with gcc, or a
- * second JVM when gcc is missing), imports it, runs the bundled smaps-rollup.js on it and prints
- * the result beside the kernel's /proc/PID/smaps_rollup.
+ * second JVM when gcc is missing), imports it, runs the reference plugin {@code smaps_rollup} on
+ * it and prints every field beside the kernel's own /proc/PID/smaps_rollup of the same process.
  */
-@Command(name = "demo", description = "Walk a process of its own with smaps-rollup.js and compare with the kernel's smaps_rollup.")
+@Command(name = "demo", description = "Walk a process of its own with the smaps_rollup plugin and compare every field with the kernel's.")
 final class Demo implements Callable<Integer> {
+    /** Fields no walk of userspace-visible state can reproduce, and why. */
+    private static final Map<String, String> NOT_EXPORTED = Map.of(
+            "Referenced", "needs the PTE young bit, which is not exported",
+            "SwapPss", "needs swap counts, which are not exported");
 
     @Override
     public Integer call() throws Exception {
+        Plugin plugin;
+        try {
+            plugin = Plugin.resolve("smaps_rollup", PagewalkCli.Run.pluginSearchPath());
+        } catch (ManifestException e) {
+            PagewalkCli.fail("demo: " + e.getMessage());
+            return PagewalkCli.EXIT_USAGE;
+        }
         ScriptEngine engine = ScriptEngine.shared();
         PagewalkCli.noticeInterpreter(engine);
         Path dir = Files.createTempDirectory("pagewalk-demo");
@@ -45,18 +59,16 @@ final class Demo implements Callable<Integer> {
                 PagewalkCli.fail("demo: " + e.getMessage());
                 return PagewalkCli.EXIT_USAGE;
             }
+            // Read right after the import: the target is idle and holds still meanwhile.
             String kernel = Files.readString(Path.of("/proc", Long.toString(pid), "smaps_rollup"));
-            String script = resource("smaps-rollup.js");
-            Value summary;
-            String json;
-            try (ScriptSession s = new ScriptSession(mm, ScriptSession.Options.defaults())) {
-                summary = s.run(engine.snippet("smaps-rollup.js", script));
-                json = summary.asString();
+            String ours;
+            try {
+                ours = runCapturingStdout(engine, plugin, mm);
             } catch (ScriptException e) {
                 PagewalkCli.fail(e.getMessage());
                 return PagewalkCli.EXIT_SCRIPT;
             }
-            print(pid, json, kernel);
+            print(pid, plugin, ours, kernel);
             return 0;
         } finally {
             if (child != null) {
@@ -74,28 +86,53 @@ final class Demo implements Callable<Integer> {
         }
     }
 
-    private static void print(long pid, String json, String kernel) {
-        Map<String, Long> ours = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("\"(Rss|Pss|Anonymous)\":(\\d+)").matcher(json);
+    /** Runs the plugin's scripts in one session, as {@code run} does, and returns what it printed. */
+    private static String runCapturingStdout(ScriptEngine engine, Plugin plugin, MmStruct mm)
+            throws IOException, ScriptException {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (ScriptSession s = new ScriptSession(mm, ScriptSession.Options.defaults())) {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            for (Path file : plugin.scripts()) {
+                s.run(engine.fileSource(file));
+            }
+        } finally {
+            System.setOut(stdout);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void print(long pid, Plugin plugin, String ours, String kernel) {
+        Map<String, String> mine = fields(ours);
+        Map<String, String> theirs = fields(kernel);
+        System.out.printf("pagewalk demo: process %d (a small program started for the demo: anonymous, file, shared and%n"
+                + "huge pages), imported and walked with the %s plugin, beside the kernel's /proc/%d/smaps_rollup%n%n",
+                pid, plugin.displayName(), pid);
+        System.out.printf("%-16s %12s %12s%n", "", "pagewalk", "kernel");
+        int equal = 0;
+        int compared = 0;
+        for (Map.Entry<String, String> e : theirs.entrySet()) {
+            String field = e.getKey();
+            String why = NOT_EXPORTED.get(field);
+            String mark = why != null ? "  (" + why + ")" : e.getValue().equals(mine.get(field)) ? "  =" : "  DIFFERS";
+            if (why == null) {
+                compared++;
+                equal += e.getValue().equals(mine.get(field)) ? 1 : 0;
+            }
+            System.out.printf("%-16s %12s %12s%s%n", field + ":", mine.getOrDefault(field, "-"), e.getValue(), mark);
+        }
+        System.out.printf("%n%d of %d reproducible fields equal the kernel's. On any process: ./pagewalk run smaps_rollup --pid PID%n",
+                equal, compared);
+    }
+
+    /** "Field: value" lines of smaps_rollup text, in order (the header line is skipped). */
+    static Map<String, String> fields(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^(\\w+):\\s+(.*?)\\s*$").matcher(text);
         while (m.find()) {
-            ours.put(m.group(1), Long.parseLong(m.group(2)));
+            out.put(m.group(1), m.group(2));
         }
-        Map<String, Long> theirs = new LinkedHashMap<>();
-        Matcher k = Pattern.compile("(?m)^(Rss|Pss|Anonymous):\\s+(\\d+) kB").matcher(kernel);
-        while (k.find()) {
-            theirs.put(k.group(1), Long.parseLong(k.group(2)));
-        }
-        System.out.printf("pagewalk demo: process %d (started for the demo), walked with smaps-rollup.js%n", pid);
-        System.out.printf("%-12s %14s %14s%n", "", "pagewalk", "kernel");
-        for (String f : List.of("Rss", "Pss", "Anonymous")) {
-            System.out.printf("%-12s %11d kB %11d kB%n", f + ":", ours.getOrDefault(f, -1L), theirs.getOrDefault(f, -1L));
-        }
-        Matcher kinds = Pattern.compile("\"kinds\":\\{([^}]*)\\}").matcher(json);
-        if (kinds.find()) {
-            System.out.println("Rss by kind of VMA: " + kinds.group(1).replace("\"", "").replace(":", " ")
-                    .replace(",", " kB, ") + " kB");
-        }
-        System.out.println("(kernel values from /proc/" + pid + "/smaps_rollup, read just before the walk)");
+        return out;
     }
 
     private static Process startTarget(Path dir) throws IOException, InterruptedException {
