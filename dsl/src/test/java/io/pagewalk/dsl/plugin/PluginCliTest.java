@@ -21,9 +21,16 @@ class PluginCliTest {
 
     record Result(int code, String out, String err) {}
 
+    /** What the build set (the repository, as the launcher passes it); other tests rely on it. */
+    private static final String BUILD_HOME = System.getProperty("pagewalk.home");
+
     @AfterEach
-    void clear() {
-        System.clearProperty("pagewalk.home");
+    void restore() {
+        if (BUILD_HOME == null) {
+            System.clearProperty("pagewalk.home");
+        } else {
+            System.setProperty("pagewalk.home", BUILD_HOME);
+        }
     }
 
     static Result cli(String... args) {
