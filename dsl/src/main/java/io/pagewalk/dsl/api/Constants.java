@@ -1,6 +1,7 @@
 package io.pagewalk.dsl.api;
 
 import io.pagewalk.runtime.Errno;
+import io.pagewalk.runtime.builder.SyntheticProcess;
 import io.pagewalk.runtime.mm.PageFlags;
 import io.pagewalk.runtime.mm.VmFlags;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
@@ -34,6 +35,10 @@ public final class Constants {
         fields(out, Swapops.class, "MAX_SWAPFILES");
         fields(out, Swapops.class, "PTE_MARKER_");
         fields(out, Errno.class, "E");
+        // The system calls of mm_create()'s address spaces, with Linux's values.
+        fields(out, SyntheticProcess.class, "PROT_");
+        fields(out, SyntheticProcess.class, "MAP_");
+        fields(out, SyntheticProcess.class, "MADV_");
         // Sizes and shifts are Numbers (they meet addresses); masks are 64-bit bit sets.
         for (String n : new String[] {"PAGE_SHIFT", "PMD_SHIFT", "PUD_SHIFT", "PTRS_PER_TABLE", "HPAGE_PMD_NR"}) {
             out.put(n, Long.toString(intField(PagingGeometry.class, n)));

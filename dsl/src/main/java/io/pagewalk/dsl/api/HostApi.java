@@ -17,6 +17,10 @@ import io.pagewalk.runtime.pgtable.Swapops;
 import io.pagewalk.runtime.thp.ThpPolicy;
 import io.pagewalk.runtime.walk.FolioWalk;
 import io.pagewalk.runtime.walk.MmWalkOps;
+import io.pagewalk.runtime.builder.SyntheticConfig;
+import io.pagewalk.runtime.builder.ThpMode;
+import io.pagewalk.runtime.builder.SyntheticProcess;
+import io.pagewalk.runtime.builder.SyscallException;
 import io.pagewalk.runtime.walk.PageWalk;
 import io.pagewalk.runtime.walk.PageWalkLock;
 import java.lang.invoke.MethodHandle;
@@ -39,6 +43,9 @@ import org.graalvm.polyglot.proxy.ProxyObject;
 final class HostApi implements ProxyObject {
     private final ScriptSession session;
     private final Map<String, ProxyExecutable> functions = new HashMap<>();
+    /** The address spaces this script made with mm_create() (or fork), and their builders. */
+    private final Map<MmStruct, SyntheticProcess> synthetic = new java.util.IdentityHashMap<>();
+    private SyntheticProcess lastSynthetic;
 
     HostApi(ScriptSession session) {
         this.session = session;
@@ -189,10 +196,70 @@ final class HostApi implements ProxyObject {
             session.entryWritten(mm, addr, level, value);
             return null;
         });
-        fn("mm_create", a -> {
-            throw new UnsupportedOperationException("mm_create: building address spaces from scripts is not available yet");
-        });
+        builder();
         pluginHelpers();
+    }
+
+    /**
+     * {@code mm_create()} and the system calls of the address spaces it makes: the synthetic
+     * builder ({@link SyntheticProcess}) under the script's hands. They change only models the
+     * script made itself, so they need no {@code --allow-write}; a live or loaded model refuses them.
+     */
+    private void builder() {
+        fn("mm_create", a -> {
+            SyntheticConfig config = SyntheticConfig.defaults();
+            if (a.length > 0 && a[0] != null && a[0].hasMembers()) {
+                Value o = a[0];
+                if (o.hasMember("levels") && !o.getMember("levels").isNull()) {
+                    config = config.withPagingLevels(Conv.integer(o.getMember("levels"), "mm_create: levels"));
+                }
+                if (o.hasMember("thp") && !o.getMember("thp").isNull()) {
+                    config = config.withThpMode(ThpMode.valueOf(o.getMember("thp").asString().toUpperCase(java.util.Locale.ROOT)));
+                }
+                if (o.hasMember("zero_page") && !o.getMember("zero_page").isNull()) {
+                    config = config.withZeroPage(o.getMember("zero_page").asBoolean());
+                }
+                if (o.hasMember("swap") && !o.getMember("swap").isNull()) {
+                    config = config.withSwap(o.getMember("swap").asBoolean());
+                }
+            }
+            return processObject(new SyntheticProcess(config));
+        });
+        fn("mm_syscall", a -> {
+            String call = a[0].asString();
+            SyntheticProcess p = synthetic.get(Handle.unwrap(a[1], MmStruct.class, "mm." + call));
+            if (p == null) {
+                throw new IllegalArgumentException("mm." + call + ": only address spaces made by mm_create() can be changed");
+            }
+            try {
+                return switch (call) {
+                    case "mmap" -> Conv.addrToJs(p.mmap(Conv.addr(a[2], "mm.mmap"), Conv.number(a[3], "mm.mmap: len"),
+                            Conv.integer(a[4], "mm.mmap: prot"), Conv.integer(a[5], "mm.mmap: flags"), null, 0));
+                    case "munmap" -> p.munmap(Conv.addr(a[2], "mm.munmap"), Conv.number(a[3], "mm.munmap: len"));
+                    case "mprotect" -> p.mprotect(Conv.addr(a[2], "mm.mprotect"), Conv.number(a[3], "mm.mprotect: len"),
+                            Conv.integer(a[4], "mm.mprotect: prot"));
+                    case "madvise" -> p.madvise(Conv.addr(a[2], "mm.madvise"), Conv.number(a[3], "mm.madvise: len"),
+                            Conv.integer(a[4], "mm.madvise: advice"));
+                    case "mlock" -> p.mlock(Conv.addr(a[2], "mm.mlock"), Conv.number(a[3], "mm.mlock: len"));
+                    case "munlock" -> p.munlock(Conv.addr(a[2], "mm.munlock"), Conv.number(a[3], "mm.munlock: len"));
+                    case "touch" -> {
+                        p.touch(Conv.addr(a[2], "mm.touch"), Conv.number(a[3], "mm.touch: len"), a[4].asBoolean());
+                        yield 0;
+                    }
+                    case "fork" -> processObject(p.fork());
+                    default -> throw new IllegalArgumentException("mm." + call + ": no such call");
+                };
+            } catch (SyscallException e) {
+                // Scripts see the kernel's failure as an exception naming the call and the errno.
+                throw new IllegalArgumentException("mm." + call + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private Value processObject(SyntheticProcess p) {
+        synthetic.put(p.mm(), p);
+        lastSynthetic = p;
+        return session.mmObject(p.mm());
     }
 
     /** Helpers the reference plugins need: THP eligibility, and the writes clear_refs and guard make. */
@@ -314,11 +381,18 @@ final class HostApi implements ProxyObject {
         };
     }
 
+    /**
+     * The machine PFN helpers look pages up in: the target's, or, in a script without a target,
+     * the one of the address spaces it made with mm_create() (the last one made; forks share it).
+     */
     private MmStruct model(String what) {
-        if (session.mm() == null) {
-            throw new IllegalStateException(what + ": no address space (run with --pid or --snapshot)");
+        if (session.mm() != null) {
+            return session.mm();
         }
-        return session.mm();
+        if (lastSynthetic != null) {
+            return lastSynthetic.mm();
+        }
+        throw new IllegalStateException(what + ": no address space (run with --pid or --snapshot, or make one with mm_create())");
     }
 
     private void requireWrite(String what) {

@@ -50,9 +50,19 @@
         return v;
     };
     const mkMm = (h, pid, origin) => {
+        // The system calls change only address spaces made by mm_create() (the host refuses others).
+        const sys = (call, ...args) => host.mm_syscall(call, h, ...args);
         const m = {
             pid, origin,
             get vmas() { return Array.from(host.vmas(h)); },
+            mmap: (addr, len, prot, flags) => sys('mmap', addr, len, prot, flags),
+            munmap: (addr, len) => sys('munmap', addr, len),
+            mprotect: (addr, len, prot) => sys('mprotect', addr, len, prot),
+            madvise: (addr, len, advice) => sys('madvise', addr, len, advice),
+            mlock: (addr, len) => sys('mlock', addr, len),
+            munlock: (addr, len) => sys('munlock', addr, len),
+            touch: (addr, len, write) => sys('touch', addr, len, write === true),
+            fork: () => sys('fork'),
         };
         Object.freeze(m);
         handles.set(m, h);
@@ -225,7 +235,7 @@
     // ---- writes (only with --allow-write)
     define('set_pte_at', (mm, addr, pte) => { host.set_entry_at(handleOf(mm, 'mm', 'set_pte_at'), addr, big(pte, 'set_pte_at'), 4); });
     define('set_pmd_at', (mm, addr, pmd) => { host.set_entry_at(handleOf(mm, 'mm', 'set_pmd_at'), addr, big(pmd, 'set_pmd_at'), 3); });
-    define('mm_create', () => host.mm_create());
+    define('mm_create', (options) => host.mm_create(options === undefined ? null : options));
 
     // ---- helpers of the reference plugins
     // smaps' THPeligible (!!thp_vma_allowable_orders(vma, vm_flags, TVA_SMAPS, THP_ORDERS_ALL)):
