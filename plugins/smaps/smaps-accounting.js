@@ -44,28 +44,39 @@ function smaps_page_accumulate(mss, anon, swapbacked, size, pss, dirty, locked, 
     }
 }
 
-// smaps_account(). The kernel's folio_ref_count() == 1 shortcut is left out (the model's refcount
-// is not what userspace sees); for a page mapped once the per-page loop gives the same numbers.
-function smaps_account(mss, folio, pfn, compound, young, dirty, locked, present) {
-    const nr = compound ? folio.nr_pages : 1;
+// The folio flags smaps_account() tests, as bits of page_flags() (KPF numbering). One host call
+// for all of them instead of one per folio_test_*(): the walk crosses into Java per PTE, and each
+// crossing costs more than the accounting itself.
+const SMAPS_ANON = 1n << BigInt(KPF_ANON);
+const SMAPS_SWAPBACKED = 1n << BigInt(KPF_SWAPBACKED);
+const SMAPS_DIRTY = 1n << BigInt(KPF_DIRTY);
+const SMAPS_KSM = 1n << BigInt(KPF_KSM);
+const SMAPS_REFERENCED = 1n << BigInt(KPF_REFERENCED);
+const SMAPS_TAIL = 1n << BigInt(KPF_COMPOUND_TAIL);
+const SMAPS_NOPAGE = 1n << BigInt(KPF_NOPAGE);
+
+// smaps_account() for the folio whose head page has these flags, nr pages from pfn. The kernel's
+// folio_ref_count() == 1 shortcut is left out (the model's refcount is not what userspace sees);
+// for a page mapped once the per-page loop gives the same numbers.
+function smaps_account(mss, flags, pfn, nr, young, dirty, locked, present) {
     const size = nr * PAGE_SIZE;
-    const anon = folio_test_anon(folio);
-    const swapbacked = folio_test_swapbacked(folio);
-    const folioDirty = folio_test_dirty(folio);
+    const anon = (flags & SMAPS_ANON) !== 0n;
+    const swapbacked = (flags & SMAPS_SWAPBACKED) !== 0n;
+    const folioDirty = (flags & SMAPS_DIRTY) !== 0n;
     if (anon) {
         mss.anonymous += size;
         if (!swapbacked && !dirty && !folioDirty) mss.lazyfree += size;
     }
-    if (folio_test_ksm(folio)) mss.ksm += size;
+    if ((flags & SMAPS_KSM) !== 0n) mss.ksm += size;
     mss.resident += size;
-    if (young || folio_test_referenced(folio)) mss.referenced += size;
+    if (young || (flags & SMAPS_REFERENCED) !== 0n) mss.referenced += size;
     if (!present) {
         // A migration entry: "maybe shared, but not sure how often", counted whole and shared.
         smaps_page_accumulate(mss, anon, swapbacked, size, size * PSS_ONE, dirty || folioDirty, locked, false);
         return;
     }
     for (let i = 0; i < nr; i++) {
-        const mapcount = folio_precise_page_mapcount(folio, pfn + i);
+        const mapcount = page_mapcount(pfn + i); // folio_precise_page_mapcount()
         let pss = PAGE_SIZE * PSS_ONE;
         if (mapcount >= 2) pss = Math.floor(pss / mapcount);
         smaps_page_accumulate(mss, anon, swapbacked, PAGE_SIZE, pss, dirty || folioDirty, locked, mapcount < 2);
@@ -82,14 +93,15 @@ const smaps_walk_ops = {
         const pfn = present ? vm_normal_page_pmd(smaps_vma, addr, pmd) : swp_offset_pfn(pmd_to_swp_entry(pmd));
         const folio = pfn >= 0 ? page_folio(pfn) : null; // null: the huge zero page
         if (folio === null) return 0;
-        if (folio_test_anon(folio)) {
+        const flags = page_flags(folio.pfn);
+        if ((flags & SMAPS_ANON) !== 0n) {
             mss.anonymousThp += PMD_SIZE;
-        } else if (folio_test_swapbacked(folio)) {
+        } else if ((flags & SMAPS_SWAPBACKED) !== 0n) {
             mss.shmemThp += PMD_SIZE;
         } else {
             mss.fileThp += PMD_SIZE;
         }
-        smaps_account(mss, folio, folio.pfn, true, pmd_young(pmd), pmd_dirty(pmd),
+        smaps_account(mss, flags, folio.pfn, folio.nr_pages, pmd_young(pmd), pmd_dirty(pmd),
             smaps_locked, present);
         return 0;
     },
@@ -118,9 +130,14 @@ const smaps_walk_ops = {
             // PTE markers (guard, uffd-wp) count for nothing.
         }
         if (pfn < 0) return 0;
-        const folio = page_folio(pfn);
-        if (folio === null) return 0;
-        smaps_account(mss, folio, pfn, false, young, dirty, smaps_locked, present);
+        let flags = page_flags(pfn);
+        if ((flags & (SMAPS_TAIL | SMAPS_NOPAGE)) !== 0n) {
+            // A tail page: the folio's flags are its head's. No page at all: nothing to count.
+            const folio = page_folio(pfn);
+            if (folio === null) return 0;
+            flags = page_flags(folio.pfn);
+        }
+        smaps_account(mss, flags, pfn, 1, young, dirty, smaps_locked, present);
         return 0;
     },
 
