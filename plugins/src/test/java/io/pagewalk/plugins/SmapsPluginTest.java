@@ -8,9 +8,9 @@ import io.pagewalk.runtime.importer.LiveImport;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.reports.Smaps;
 import io.pagewalk.runtime.testing.FixtureProcess;
+import io.pagewalk.runtime.testing.SmapsText;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,8 +67,8 @@ class SmapsPluginTest {
 
     @Test
     void smapsPluginMatchesTheKernelOnEveryReproducibleField() throws Exception {
-        Map<String, Map<String, String>> kernel = parse(kernelSmaps);
-        Map<String, Map<String, String>> plugin = parse(PluginHarness.runPlugin("smaps", mm));
+        Map<String, Map<String, String>> kernel = SmapsText.parse(kernelSmaps);
+        Map<String, Map<String, String>> plugin = SmapsText.parse(PluginHarness.runPlugin("smaps", mm));
         assertEquals(kernel.keySet(), plugin.keySet(), "the same header lines, [vsyscall] last");
         int compared = 0;
         for (var e : plugin.entrySet()) {
@@ -80,9 +80,9 @@ class SmapsPluginTest {
             for (String field : m.keySet()) {
                 String where = e.getKey() + " " + field;
                 if (BOUNDED.contains(field)) {
-                    assertTrue(kb(m.get(field)) <= kb(m.get(field.equals("Referenced") ? "Rss" : "Swap")), where);
+                    assertTrue(SmapsText.kb(m.get(field)) <= SmapsText.kb(m.get(field.equals("Referenced") ? "Rss" : "Swap")), where);
                 } else if (!onlyThisProcess && MAPCOUNT_DEPENDENT.contains(field)) {
-                    assertTrue(kb(m.get(field)) <= kb(m.get("Rss")), where);
+                    assertTrue(SmapsText.kb(m.get(field)) <= SmapsText.kb(m.get("Rss")), where);
                 } else if (field.equals("THPeligible") && m.get(field).equals("?")) {
                     continue;
                 } else {
@@ -104,15 +104,15 @@ class SmapsPluginTest {
         String pluginText = PluginHarness.runPlugin("smaps_rollup", mm);
         assertEquals(kernelText.lines().findFirst().orElseThrow(), pluginText.lines().findFirst().orElseThrow(),
                 "header: first VMA start to last VMA end, [rollup]");
-        Map<String, String> kernel = parse(kernelText).values().iterator().next();
-        Map<String, String> plugin = parse(pluginText).values().iterator().next();
+        Map<String, String> kernel = SmapsText.parse(kernelText).values().iterator().next();
+        Map<String, String> plugin = SmapsText.parse(pluginText).values().iterator().next();
         assertEquals(kernel.keySet(), plugin.keySet(), "fields and their order");
         for (String field : plugin.keySet()) {
             if (BOUNDED.contains(field)) {
-                assertTrue(kb(plugin.get(field)) <= kb(plugin.get(field.equals("Referenced") ? "Rss" : "Swap")), field);
+                assertTrue(SmapsText.kb(plugin.get(field)) <= SmapsText.kb(plugin.get(field.equals("Referenced") ? "Rss" : "Swap")), field);
             } else if (MAPCOUNT_DEPENDENT.contains(field)) {
                 // Sums over libc & co. move with other processes; bounded here, exact per VMA above.
-                assertTrue(kb(plugin.get(field)) <= kb(plugin.get("Rss")), field);
+                assertTrue(SmapsText.kb(plugin.get(field)) <= SmapsText.kb(plugin.get("Rss")), field);
             } else {
                 assertEquals(kernel.get(field), plugin.get(field), field);
             }
@@ -135,8 +135,8 @@ class SmapsPluginTest {
             System.clearProperty("pagewalk.home");
         }
         assertEquals(0, code);
-        Map<String, String> cli = parse(buf.toString(java.nio.charset.StandardCharsets.UTF_8)).values().iterator().next();
-        Map<String, String> kernel = parse(kernelRollup).values().iterator().next();
+        Map<String, String> cli = SmapsText.parse(buf.toString(java.nio.charset.StandardCharsets.UTF_8)).values().iterator().next();
+        Map<String, String> kernel = SmapsText.parse(kernelRollup).values().iterator().next();
         assertEquals(kernelRollup.lines().findFirst().orElseThrow(),
                 buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
         for (String field : List.of("Rss", "Anonymous", "AnonHugePages", "LazyFree", "Swap")) {
@@ -147,26 +147,5 @@ class SmapsPluginTest {
     static Map<String, String> byStart(Map<String, Map<String, String>> smaps, long start) {
         String prefix = Long.toHexString(start) + "-";
         return smaps.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).findFirst().orElseThrow().getValue();
-    }
-
-    static long kb(String value) {
-        return Long.parseLong(value.replace("kB", "").trim());
-    }
-
-    /** smaps text to header line -> (field -> value as printed, spacing trimmed), in order. */
-    static Map<String, Map<String, String>> parse(String text) {
-        Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        Map<String, String> cur = null;
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(':');
-            int space = line.indexOf(' ');
-            if (colon > 0 && (space < 0 || colon < space)) {
-                cur.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            } else {
-                cur = new LinkedHashMap<>();
-                out.put(line, cur);
-            }
-        }
-        return out;
     }
 }

@@ -15,13 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI's main, in process: exit codes, one-line errors, --stats, --repeat, script args. */
-class CliTest {
+public class CliTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {}
+    /** The CLI's exit code and what it printed. */
+    public record Result(int code, String out, String err) {}
 
-    static Result cli(String... args) {
+    /** Runs the CLI's main in this JVM, capturing standard output and error. */
+    public static Result cli(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();

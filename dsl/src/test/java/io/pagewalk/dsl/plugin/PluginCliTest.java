@@ -1,13 +1,12 @@
 package io.pagewalk.dsl.plugin;
 
+import static io.pagewalk.dsl.cli.CliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pagewalk.dsl.cli.CliTest.Result;
 import io.pagewalk.dsl.cli.PagewalkCli;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -19,8 +18,6 @@ class PluginCliTest {
     @TempDir
     Path home;
 
-    record Result(int code, String out, String err) {}
-
     /** What the build set (the repository, as the launcher passes it); other tests rely on it. */
     private static final String BUILD_HOME = System.getProperty("pagewalk.home");
 
@@ -30,21 +27,6 @@ class PluginCliTest {
             System.clearProperty("pagewalk.home");
         } else {
             System.setProperty("pagewalk.home", BUILD_HOME);
-        }
-    }
-
-    static Result cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            return new Result(PagewalkCli.execute(args), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
         }
     }
 
@@ -64,19 +46,19 @@ class PluginCliTest {
         Files.writeString(dir.resolve("lib.js"), "const greet = (who) => 'hello ' + who;\n");
         System.setProperty("pagewalk.home", home.toString());
         Result r = cli("run", "hello", "--", "world");
-        assertEquals(0, r.code, r.err);
-        assertEquals("hello world\n", r.out);
+        assertEquals(0, r.code(), r.err());
+        assertEquals("hello world\n", r.out());
         Result byDir = cli("run", dir.toString(), "--", "dir");
-        assertEquals("hello dir\n", byDir.out, byDir.err);
+        assertEquals("hello dir\n", byDir.out(), byDir.err());
     }
 
     @Test
     void anUnknownNameIsOneLineSayingWhereItLooked() {
         System.setProperty("pagewalk.home", home.toString());
         Result r = cli("run", "nosuch");
-        assertEquals(PagewalkCli.EXIT_USAGE, r.code);
-        assertEquals(1, r.err.strip().lines().count(), r.err);
-        assertTrue(r.err.startsWith("pagewalk: nosuch: no such plugin (looked in " + home.resolve("plugins")), r.err);
+        assertEquals(PagewalkCli.EXIT_USAGE, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("pagewalk: nosuch: no such plugin (looked in " + home.resolve("plugins")), r.err());
     }
 
     @Test
@@ -85,13 +67,13 @@ class PluginCliTest {
         plugin("reader", "\"permissions\": []", "set_pte_at(mm, 0x1000, 0n);\n");
         System.setProperty("pagewalk.home", home.toString());
         Result refused = cli("run", "writer");
-        assertEquals(PagewalkCli.EXIT_USAGE, refused.code);
+        assertEquals(PagewalkCli.EXIT_USAGE, refused.code());
         assertEquals("pagewalk: plugin writer changes the model (\"permissions\": [\"write\"]); run it with --allow-write",
-                refused.err.strip());
-        assertEquals("", refused.out, "nothing ran");
+                refused.err().strip());
+        assertEquals("", refused.out(), "nothing ran");
         Result allowed = cli("run", "writer", "--allow-write");
-        assertEquals(0, allowed.code, allowed.err);
-        assertEquals("ran\n", allowed.out);
+        assertEquals(0, allowed.code(), allowed.err());
+        assertEquals("ran\n", allowed.out());
         // A small live process to write to (the import is a model: the process is never changed).
         Process sleep = new ProcessBuilder("sleep", "60").start();
         Result reader;
@@ -100,8 +82,8 @@ class PluginCliTest {
         } finally {
             sleep.destroy();
         }
-        assertEquals(PagewalkCli.EXIT_SCRIPT, reader.code, reader.err);
-        assertTrue(reader.err.contains("read-only"), "a plugin without \"write\" cannot write: " + reader.err);
+        assertEquals(PagewalkCli.EXIT_SCRIPT, reader.code(), reader.err());
+        assertTrue(reader.err().contains("read-only"), "a plugin without \"write\" cannot write: " + reader.err());
     }
 
     @Test
@@ -110,13 +92,13 @@ class PluginCliTest {
         Files.writeString(dir.resolve("plugin.json"), "{\"name\": \"broken\"}");
         System.setProperty("pagewalk.home", home.toString());
         Result r = cli("run", "broken");
-        assertEquals(PagewalkCli.EXIT_USAGE, r.code);
-        assertEquals("pagewalk: " + dir.resolve("plugin.json").toAbsolutePath() + ": field \"version\" is missing", r.err.strip());
+        assertEquals(PagewalkCli.EXIT_USAGE, r.code());
+        assertEquals("pagewalk: " + dir.resolve("plugin.json").toAbsolutePath() + ": field \"version\" is missing", r.err().strip());
         Path future = plugin("future", "\"permissions\": []", "print(1);\n");
         Files.writeString(future.resolve("plugin.json"), Files.readString(future.resolve("plugin.json"))
                 .replace(">=0.1.0 <0.2.0", "^1.0.0"));
         Result f = cli("run", "future");
-        assertEquals(PagewalkCli.EXIT_USAGE, f.code);
-        assertTrue(f.err.contains("plugin future 1.0.0 needs pagewalk ^1.0.0, this is " + Plugin.PAGEWALK_VERSION), f.err);
+        assertEquals(PagewalkCli.EXIT_USAGE, f.code());
+        assertTrue(f.err().contains("plugin future 1.0.0 needs pagewalk ^1.0.0, this is " + Plugin.PAGEWALK_VERSION), f.err());
     }
 }

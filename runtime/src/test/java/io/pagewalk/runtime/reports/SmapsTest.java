@@ -7,10 +7,10 @@ import io.pagewalk.runtime.importer.ImportOptions;
 import io.pagewalk.runtime.importer.LiveImport;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.testing.FixtureProcess;
+import io.pagewalk.runtime.testing.SmapsText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,8 +54,8 @@ class SmapsTest {
 
     @Test
     void everyReproducibleFieldOfEveryVmaEqualsTheKernels() throws Exception {
-        Map<String, Map<String, String>> kernel = parse(Files.readString(Path.of("/proc/" + fx.pid() + "/smaps")));
-        Map<String, Map<String, String>> model = parse(Smaps.smaps(mm));
+        Map<String, Map<String, String>> kernel = SmapsText.parse(Files.readString(Path.of("/proc/" + fx.pid() + "/smaps")));
+        Map<String, Map<String, String>> model = SmapsText.parse(Smaps.smaps(mm));
         assertEquals(kernel.keySet(), model.keySet(), "the same VMAs, [vsyscall] last");
         int thpKnown = 0;
         for (Map.Entry<String, Map<String, String>> e : model.entrySet()) {
@@ -69,9 +69,9 @@ class SmapsTest {
             for (String field : m.keySet()) {
                 String where = e.getKey() + " " + field;
                 if (!onlyThisProcess && MAPCOUNT_DEPENDENT.contains(field)) {
-                    assertTrue(kb(m.get(field)) <= kb(m.get("Rss")), where);
+                    assertTrue(SmapsText.kb(m.get(field)) <= SmapsText.kb(m.get("Rss")), where);
                 } else if (BOUNDED.contains(field)) {
-                    assertTrue(kb(m.get(field)) <= kb(m.get(field.equals("Referenced") ? "Rss" : "Swap")), where);
+                    assertTrue(SmapsText.kb(m.get(field)) <= SmapsText.kb(m.get(field.equals("Referenced") ? "Rss" : "Swap")), where);
                 } else if (field.equals("THPeligible") && m.get(field).equals("?")) {
                     continue;
                 } else {
@@ -85,7 +85,7 @@ class SmapsTest {
 
     @Test
     void theFixturesKnownPartsShowTheirCharacteristicCounters() {
-        Map<String, Map<String, String>> model = parse(Smaps.smaps(mm));
+        Map<String, Map<String, String>> model = SmapsText.parse(Smaps.smaps(mm));
         Map<String, String> thp = byStart(model, fx.region("thp").start());
         assertEquals("2048 kB", thp.get("AnonHugePages"));
         assertEquals("1", thp.get("THPeligible"));
@@ -100,9 +100,9 @@ class SmapsTest {
 
     @Test
     void rollupEqualsTheKernelsExceptTheUnexportedFields() throws Exception {
-        Map<String, String> kernel = parse(Files.readString(Path.of("/proc/" + fx.pid() + "/smaps_rollup"))).values()
+        Map<String, String> kernel = SmapsText.parse(Files.readString(Path.of("/proc/" + fx.pid() + "/smaps_rollup"))).values()
                 .iterator().next();
-        Map<String, Map<String, String>> modelAll = parse(Smaps.smapsRollup(mm));
+        Map<String, Map<String, String>> modelAll = SmapsText.parse(Smaps.smapsRollup(mm));
         Map<String, String> model = modelAll.values().iterator().next();
         String header = Smaps.smapsRollup(mm).lines().findFirst().orElseThrow();
         String kernelHeader = Files.readString(Path.of("/proc/" + fx.pid() + "/smaps_rollup")).lines().findFirst().orElseThrow();
@@ -116,36 +116,15 @@ class SmapsTest {
         // The mapcount-dependent sums are checked per VMA above, where they are stable; here they
         // must at least be the sums of the model's own per-VMA figures.
         long pss = 0;
-        for (Map<String, String> vma : parse(Smaps.smaps(mm)).values()) {
-            pss += kb(vma.get("Pss"));
+        for (Map<String, String> vma : SmapsText.parse(Smaps.smaps(mm)).values()) {
+            pss += SmapsText.kb(vma.get("Pss"));
         }
-        assertTrue(Math.abs(kb(model.get("Pss")) - pss) <= parse(Smaps.smaps(mm)).size(),
+        assertTrue(Math.abs(SmapsText.kb(model.get("Pss")) - pss) <= SmapsText.parse(Smaps.smaps(mm)).size(),
                 "rollup Pss " + model.get("Pss") + " vs per-VMA sum " + pss + " kB (each VMA truncates once)");
     }
 
     private static Map<String, String> byStart(Map<String, Map<String, String>> smaps, long start) {
         String prefix = Long.toHexString(start) + "-";
         return smaps.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).findFirst().orElseThrow().getValue();
-    }
-
-    private static long kb(String value) {
-        return Long.parseLong(value.replace("kB", "").trim());
-    }
-
-    /** smaps text to header line -> (field -> value as printed, spacing trimmed). */
-    private static Map<String, Map<String, String>> parse(String text) {
-        Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        Map<String, String> cur = null;
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(':');
-            int space = line.indexOf(' ');
-            if (colon > 0 && (space < 0 || colon < space)) {
-                cur.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            } else {
-                cur = new LinkedHashMap<>();
-                out.put(line, cur);
-            }
-        }
-        return out;
     }
 }
