@@ -7,7 +7,7 @@
 // Output: one line, the vector as 0/1 per page separated by spaces. The system call's errors are
 // one line: "mincore: -EINVAL: ..." (unaligned start), "mincore: -ENOMEM: ..." (part of the
 // range not mapped, or beyond the user address space).
-if (mm === undefined) throw new Error('mincore needs an address space (--pid or --snapshot)');
+if (typeof mm === 'undefined') throw new Error('mincore needs an address space (--pid or --snapshot)');
 
 const num = (s, what) => {
     const t = String(s).trim();

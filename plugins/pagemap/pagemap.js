@@ -4,7 +4,7 @@
 //
 //   pagemap [START END]     START inclusive, END exclusive (hex with 0x, or decimal); without a
 //                           range, every VMA of the process (gaps between VMAs would read as 0)
-if (mm === undefined) throw new Error('pagemap needs an address space (--pid or --snapshot)');
+if (typeof mm === 'undefined') throw new Error('pagemap needs an address space (--pid or --snapshot)');
 
 const PM_PRESENT = 1n << 63n;
 const PM_SWAP = 1n << 62n;

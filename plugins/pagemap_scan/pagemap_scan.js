@@ -7,7 +7,7 @@
 // Defaults: no masks, return=0x1ff (every category), max_pages=0 (no limit), vec_len=1024.
 // Output: one line per region "START-END CATEGORIES NAMES" (hex), then "walk_end ADDR ret N".
 // Errors are the ioctl's: one line "pagemap_scan: -EINVAL: why" (or -EFAULT, -EPERM).
-if (mm === undefined) throw new Error('pagemap_scan needs an address space (--pid or --snapshot)');
+if (typeof mm === 'undefined') throw new Error('pagemap_scan needs an address space (--pid or --snapshot)');
 
 const PAGE_IS_WPALLOWED = 1 << 0;
 const PAGE_IS_WRITTEN = 1 << 1;

@@ -227,5 +227,5 @@ function show_smap_fields(lines, m, rollup) {
 }
 
 function smaps_require_mm(plugin) {
-    if (mm === undefined) throw new Error(plugin + ' needs an address space (--pid or --snapshot)');
+    if (typeof mm === 'undefined') throw new Error(plugin + ' needs an address space (--pid or --snapshot)');
 }

@@ -255,7 +255,11 @@
         host.vm_flags_mod(handleOf(vma, 'vma', 'vm_flags_clear'), 0n, big(flags, 'vm_flags_clear')));
 
     const init = (mm, args) => {
-        define('mm', mm === null ? undefined : mm);
+        // Without a target there is no global mm at all, so a script may declare its own
+        // (`const mm = mm_create()`); `typeof mm === 'undefined'` tells the two cases apart.
+        if (mm !== null) {
+            define('mm', mm);
+        }
         define('args', Object.freeze(Array.from(args)));
     };
 

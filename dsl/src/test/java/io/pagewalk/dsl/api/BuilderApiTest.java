@@ -18,16 +18,16 @@ import org.junit.jupiter.api.Test;
 class BuilderApiTest {
     /** The same program in JavaScript and in Java: anon pages, a THP, a fork, an mprotect split. */
     private static final String PROGRAM = """
-            const p = mm_create({ zero_page: false });
-            const a = p.mmap(0, 64 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
-            p.touch(a, 16 * PAGE_SIZE, true);
-            p.touch(a + 16 * PAGE_SIZE, 8 * PAGE_SIZE, false);
-            const h = p.mmap(0, 4 * PMD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+            const mm = mm_create({ zero_page: false });
+            const a = mm.mmap(0, 64 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+            mm.touch(a, 16 * PAGE_SIZE, true);
+            mm.touch(a + 16 * PAGE_SIZE, 8 * PAGE_SIZE, false);
+            const h = mm.mmap(0, 4 * PMD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
             const thp = Math.ceil(h / PMD_SIZE) * PMD_SIZE;
-            p.madvise(thp, PMD_SIZE, MADV_HUGEPAGE);
-            p.touch(thp, PMD_SIZE, true);
-            const child = p.fork();
-            p.mprotect(a, 4 * PAGE_SIZE, PROT_READ);
+            mm.madvise(thp, PMD_SIZE, MADV_HUGEPAGE);
+            mm.touch(thp, PMD_SIZE, true);
+            const child = mm.fork();
+            mm.mprotect(a, 4 * PAGE_SIZE, PROT_READ);
             let present = 0, huge = 0, shared = 0;
             const ops = {
                 pmd_entry(pmd, addr, next, walk) {
@@ -39,8 +39,8 @@ class BuilderApiTest {
                     if (page_mapcount(pte_pfn(pte)) > 1) shared++;
                 },
             };
-            walk_page_range(p, 0, -1, ops, null);
-            `${p.vmas.length} ${present} ${huge} ${shared} ${child.vmas.length} ${p.origin}`;
+            walk_page_range(mm, 0, -1, ops, null);
+            `${mm.vmas.length} ${present} ${huge} ${shared} ${child.vmas.length} ${mm.origin}`;
             """;
 
     @Test
