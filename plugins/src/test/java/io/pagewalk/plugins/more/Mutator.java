@@ -1,23 +1,18 @@
 package io.pagewalk.plugins.more;
 
-import io.pagewalk.plugins.PluginHarness;
+import io.pagewalk.runtime.testing.CProgram;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
  * The test program src/test/c/mutator.c: a process that changes its own memory on command (guard
- * install/remove, writes, reads), compiled with gcc once per content hash into target/.
+ * install/remove, writes, reads), compiled once per content hash by runtime's {@link CProgram}.
  */
 final class Mutator implements AutoCloseable {
     /** A region of the program, end exclusive. */
@@ -54,7 +49,7 @@ final class Mutator implements AutoCloseable {
     }
 
     static Mutator start() throws Exception {
-        return new Mutator(new ProcessBuilder(binary().toString()).start());
+        return new Mutator(new ProcessBuilder(CProgram.binary("mutator.c").toString()).start());
     }
 
     int pid() {
@@ -84,27 +79,5 @@ final class Mutator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static synchronized Path binary() throws Exception {
-        Path src = PluginHarness.pluginsDir().resolve("src/test/c/mutator.c");
-        byte[] source = Files.readAllBytes(src);
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
-        Path dir = PluginHarness.pluginsDir().resolve("target/pagewalk-mutator");
-        Path binary = dir.resolve("mutator-" + hash);
-        if (Files.isExecutable(binary)) {
-            return binary;
-        }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "mutator-", ".tmp");
-        Process gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-o", tmp.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String msg = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            Files.deleteIfExists(tmp);
-            throw new IOException("gcc failed on " + src + ": " + msg.strip());
-        }
-        Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return binary;
     }
 }

@@ -41,6 +41,20 @@ public final class CProgram implements AutoCloseable {
         cmd.add(binary(source).toString());
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();
+        try {
+            return new CProgram(p, readUntilReady(p, source + " " + args));
+        } catch (IOException | RuntimeException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /**
+     * The lines a test program prints up to and including {@code ready}, waiting at most
+     * {@value #READY_TIMEOUT_SECONDS} s; an IOException naming {@code what} (and the program's
+     * standard error) when it exits or hangs first. The caller kills the process on failure.
+     */
+    static List<String> readUntilReady(Process p, String what) throws IOException {
         CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() -> {
             List<String> out = new ArrayList<>();
             try {
@@ -56,24 +70,20 @@ public final class CProgram implements AutoCloseable {
             }
             return out;
         });
+        List<String> report;
         try {
-            List<String> report = lines.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (report.isEmpty() || !report.getLast().equals("ready")) {
-                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                throw new IOException(source + " " + args + " exited before ready: " + err + " / " + report);
-            }
-            return new CProgram(p, List.copyOf(report));
+            report = lines.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted while waiting for " + source, e);
+            throw new IOException("interrupted while waiting for " + what, e);
         } catch (ExecutionException | TimeoutException e) {
-            p.destroyForcibly();
-            throw new IOException(source + " " + args + " did not report ready within " + READY_TIMEOUT_SECONDS + " s", e);
-        } catch (IOException e) {
-            p.destroyForcibly();
-            throw e;
+            throw new IOException(what + " did not report ready within " + READY_TIMEOUT_SECONDS + " s", e);
         }
+        if (report.isEmpty() || !report.getLast().equals("ready")) {
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            throw new IOException(what + " exited before ready: " + err + " / " + report);
+        }
+        return List.copyOf(report);
     }
 
     /** The compiled program, built on first use and cached by the source's SHA-256. */

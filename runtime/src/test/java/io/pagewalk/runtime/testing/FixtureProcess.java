@@ -1,9 +1,6 @@
 package io.pagewalk.runtime.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,10 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the C test fixture ({@code src/test/c/fixture.c}, shipped in the test-jar as
@@ -39,7 +33,6 @@ import java.util.concurrent.TimeoutException;
  * }</pre>
  */
 public final class FixtureProcess implements AutoCloseable {
-    private static final long READY_TIMEOUT_SECONDS = 20;
 
     /** A named address range of the fixture, end exclusive. */
     public record Region(String name, long start, long end) {
@@ -103,35 +96,7 @@ public final class FixtureProcess implements AutoCloseable {
     }
 
     private static FixtureProcess readReport(Process p, String words) throws IOException {
-        CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() -> {
-            List<String> out = new ArrayList<>();
-            try {
-                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                for (String line; (line = r.readLine()) != null; ) {
-                    out.add(line);
-                    if (line.equals("ready")) {
-                        break;
-                    }
-                }
-            } catch (IOException e) {
-                out.add("(read failed: " + e.getMessage() + ")");
-            }
-            return out;
-        });
-        List<String> report;
-        try {
-            report = lines.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the fixture", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("fixture [" + words + "] did not report ready within "
-                    + READY_TIMEOUT_SECONDS + " s", e);
-        }
-        if (report.isEmpty() || !report.getLast().equals("ready")) {
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            throw new IOException("fixture [" + words + "] exited before ready: " + err + " / " + report);
-        }
+        List<String> report = CProgram.readUntilReady(p, "fixture [" + words + "]");
         int pid = -1;
         int child = -1;
         Map<String, Region> regions = new LinkedHashMap<>();
