@@ -1,22 +1,22 @@
 package io.pagewalk.runtime.thp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pagewalk.runtime.importer.ImportOptions;
+import io.pagewalk.runtime.importer.LiveImport;
 import io.pagewalk.runtime.mm.AddressSpace;
 import io.pagewalk.runtime.mm.MemMap;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.VmArea;
 import io.pagewalk.runtime.mm.VmFlags;
 import io.pagewalk.runtime.pgtable.PagingGeometry;
-import io.pagewalk.runtime.procfs.MapsEntry;
-import io.pagewalk.runtime.procfs.ProcMaps;
-import io.pagewalk.runtime.procfs.ProcVma;
 import io.pagewalk.runtime.testing.CProgram;
 import io.pagewalk.runtime.testing.FixtureProcess;
+import io.pagewalk.runtime.testing.SmapsText;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,50 +86,25 @@ class ThpPolicyTest {
     }
 
     /**
-     * Builds a model VMA for each smaps entry, asks the policy, and compares with the kernel's
-     * THPeligible wherever the policy knows; returns the kernel's values by VMA start.
+     * Imports the process and compares the policy's answer for each VMA with the kernel's
+     * THPeligible wherever the policy knows; returns the kernel's values by VMA start (hex).
      */
     private static Map<String, Integer> compareWithKernel(int pid) throws Exception {
-        ThpSettings settings = ThpSettings.readSysfs();
-        boolean disabled = Files.readString(Path.of("/proc/" + pid + "/status")).contains("THP_enabled:\t0");
-        List<ProcVma> vmas = ProcMaps.readSmaps(pid);
-        List<Integer> kernel = thpEligible(Files.readString(Path.of("/proc/" + pid + "/smaps")));
-        assertEquals(vmas.size(), kernel.size());
-        MmStruct mm = new MmStruct(PagingGeometry.X86_64_4LEVEL, new MemMap());
+        MmStruct mm = LiveImport.importProcess(pid, new ImportOptions(false, w -> { }));
         Map<String, Integer> byStart = new LinkedHashMap<>();
-        List<String> unknown = new ArrayList<>();
-        for (int i = 0; i < vmas.size(); i++) {
-            ProcVma v = vmas.get(i);
-            MapsEntry m = v.map();
-            if (Long.compareUnsigned(m.start(), mm.taskSize()) >= 0) {
-                continue; // [vsyscall] is outside the mm
+        SmapsText.parse(Files.readString(Path.of("/proc/" + pid + "/smaps"))).forEach((header, fields) -> {
+            long start = Long.parseUnsignedLong(header.substring(0, header.indexOf('-')), 16);
+            byStart.put(Long.toHexString(start), Integer.parseInt(fields.get("THPeligible")));
+        });
+        for (VmArea vma : mm.vmas()) {
+            Integer kernel = byStart.get(Long.toHexString(vma.start()));
+            assertNotNull(kernel, "no smaps entry for " + vma);
+            int model = ThpPolicy.smapsEligible(vma, mm.thpSettings(), mm.thpDisabled());
+            if (model != ThpPolicy.UNKNOWN) {
+                assertEquals(kernel, model, vma + " VmFlags=0x" + Long.toHexString(vma.flags()));
             }
-            AddressSpace file = null;
-            if (m.inode() != 0) {
-                boolean shmem = m.devMajor() == 0 || m.name().startsWith("/dev/zero") || m.name().startsWith("/SYSV");
-                file = new AddressSpace(m.name(), AddressSpace.mkdev(m.devMajor(), m.devMinor()), m.inode(), shmem);
-            }
-            VmArea vma = mm.insertVma(m.start(), m.end(), v.vmFlags(), m.pgoff() >>> 12, file, m.name());
-            int model = ThpPolicy.smapsEligible(vma, settings, disabled);
-            String where = m.toMapsLine() + " VmFlags=0x" + Long.toHexString(v.vmFlags());
-            if (model == ThpPolicy.UNKNOWN) {
-                unknown.add(where + " kernel=" + kernel.get(i));
-            } else {
-                assertEquals(kernel.get(i), model, where);
-            }
-            byStart.put(Long.toHexString(m.start()), kernel.get(i));
         }
         return byStart;
-    }
-
-    private static List<Integer> thpEligible(String smaps) {
-        List<Integer> out = new ArrayList<>();
-        for (String line : smaps.split("\n")) {
-            if (line.startsWith("THPeligible:")) {
-                out.add(Integer.parseInt(line.substring("THPeligible:".length()).trim()));
-            }
-        }
-        return out;
     }
 
     /** The start (hex, as the map keys) of the probe's region {@code name} ("region NAME START END"). */
