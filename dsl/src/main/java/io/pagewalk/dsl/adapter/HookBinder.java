@@ -1,6 +1,7 @@
 package io.pagewalk.dsl.adapter;
 
 import io.pagewalk.dsl.api.Conv;
+import io.pagewalk.dsl.compiler.HookCompiler;
 import io.pagewalk.runtime.walk.MmWalkOps;
 import io.pagewalk.runtime.walk.PageWalkLock;
 import org.graalvm.polyglot.Value;
@@ -20,12 +21,28 @@ public final class HookBinder {
         "test_walk", "pre_vma", "post_vma", "install_pte",
     };
 
-    public static MmWalkOps bind(HookContext c, Value ops, String what) {
+    /** The callbacks of one walk, and what to run when it ends (compiled hooks write their state back). */
+    public record Bound(MmWalkOps ops, Runnable finish) {}
+
+    /**
+     * Binds the hooks of {@code ops} for one walk with {@code priv} as walk.private: compiled when
+     * the compiler takes them, through the GraalJS adapters otherwise.
+     */
+    public static Bound bind(HookContext c, HookCompiler compiler, Value ops, Value priv, String what) {
         Value[] fns = new Value[HOOKS.length];
         for (int i = 0; i < HOOKS.length; i++) {
             fns[i] = hook(ops, HOOKS[i], what);
         }
-        MmWalkOps.Builder b = AdapterGenerator.adapterFor(fns, c.batch).bind(c, fns);
+        HookCompiler.Compiled compiled = compiler == null ? null : compiler.compile(HOOKS, fns, priv, what);
+        MmWalkOps.Builder b;
+        Runnable finish;
+        if (compiled != null) {
+            b = compiled.builder();
+            finish = compiled.finish();
+        } else {
+            b = AdapterGenerator.adapterFor(fns, c.batch).bind(c, fns);
+            finish = () -> { };
+        }
         if (ops.hasMember("walk_lock")) {
             Value lock = ops.getMember("walk_lock");
             if (lock != null && !lock.isNull()) {
@@ -37,7 +54,7 @@ public final class HookBinder {
                 b.walkLock(PageWalkLock.values()[l]);
             }
         }
-        return b.build();
+        return new Bound(b.build(), finish);
     }
 
     /** The hook function, or null when absent (missing, undefined or null, like a NULL pointer). */

@@ -81,7 +81,7 @@ final class HostApi implements ProxyObject {
             MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "walk_page_range");
             long start = Conv.addr(a[1], "walk_page_range start");
             long end = Conv.addr(a[2], "walk_page_range end");
-            return walk(a[3], "walk_page_range", ops -> locked(mm, ops, null, start, end, false,
+            return walk(a[3], a[4], "walk_page_range", ops -> locked(mm, ops, null, start, end, false,
                     () -> PageWalk.walkPageRange(mm, start, end, ops, a[4])));
         });
         fn("walk_page_range_mm", a -> {
@@ -89,7 +89,7 @@ final class HostApi implements ProxyObject {
             MmStruct mm = Handle.unwrap(a[0], MmStruct.class, "walk_page_range_mm");
             long start = Conv.addr(a[1], "walk_page_range_mm start");
             long end = Conv.addr(a[2], "walk_page_range_mm end");
-            return walk(a[3], "walk_page_range_mm", ops -> locked(mm, ops, null, start, end, false,
+            return walk(a[3], a[4], "walk_page_range_mm", ops -> locked(mm, ops, null, start, end, false,
                     () -> PageWalk.walkPageRangeMm(mm, start, end, ops, a[4])));
         });
         fn("walk_page_range_novma", a -> {
@@ -99,26 +99,26 @@ final class HostApi implements ProxyObject {
             if (a[4] != null && !a[4].isNull()) {
                 throw new IllegalArgumentException("walk_page_range_novma: pgd must be null (mm->pgd); other roots are not modelled");
             }
-            return walk(a[3], "walk_page_range_novma", ops -> locked(mm, ops, null, start, end, true,
+            return walk(a[3], a[5], "walk_page_range_novma", ops -> locked(mm, ops, null, start, end, true,
                     () -> PageWalk.walkPageRangeNovma(mm, start, end, ops, null, a[5])));
         });
         fn("walk_page_range_vma", a -> {
             VmArea vma = Handle.unwrap(a[0], VmArea.class, "walk_page_range_vma");
             long start = Conv.addr(a[1], "walk_page_range_vma start");
             long end = Conv.addr(a[2], "walk_page_range_vma end");
-            return walk(a[3], "walk_page_range_vma", ops -> locked(vma.mm(), ops, vma, start, end, false,
+            return walk(a[3], a[4], "walk_page_range_vma", ops -> locked(vma.mm(), ops, vma, start, end, false,
                     () -> PageWalk.walkPageRangeVma(vma, start, end, ops, a[4])));
         });
         fn("walk_page_vma", a -> {
             VmArea vma = Handle.unwrap(a[0], VmArea.class, "walk_page_vma");
-            return walk(a[1], "walk_page_vma", ops -> locked(vma.mm(), ops, vma, vma.start(), vma.end(), false,
+            return walk(a[1], a[2], "walk_page_vma", ops -> locked(vma.mm(), ops, vma, vma.start(), vma.end(), false,
                     () -> PageWalk.walkPageVma(vma, ops, a[2])));
         });
         fn("walk_page_mapping", a -> {
             AddressSpace mapping = Handle.unwrap(a[0], AddressSpace.class, "walk_page_mapping");
             long first = Conv.number(a[1], "walk_page_mapping first_index");
             long nr = Conv.number(a[2], "walk_page_mapping nr");
-            return walk(a[3], "walk_page_mapping", ops -> {
+            return walk(a[3], a[4], "walk_page_mapping", ops -> {
                 // The caller holds i_mmap_rwsem; pagewalk takes it for the script.
                 mapping.iMmapLockRead();
                 try {
@@ -354,10 +354,7 @@ final class HostApi implements ProxyObject {
     }
 
     private Value folio(MmStruct mm, long pfn) {
-        MemMap mem = mm.memMap();
-        long head = mem.folioHead(pfn);
-        return session.mkFolio.execute(new Handle(new FolioWalk.Folio(mm, head)), head, mem.folioNrPages(head),
-                mem.folioOrder(head));
+        return session.folioObject(mm, pfn);
     }
 
     private static Object folioQuery(String name, FolioWalk.Folio f) {
@@ -385,6 +382,11 @@ final class HostApi implements ProxyObject {
      * The machine PFN helpers look pages up in: the target's, or, in a script without a target,
      * the one of the address spaces it made with mm_create() (the last one made; forks share it).
      */
+    /** The model PFN helpers use now, or null (the compiled path's intrinsics say it their way). */
+    MmStruct modelOrNull() {
+        return session.mm() != null ? session.mm() : lastSynthetic != null ? lastSynthetic.mm() : null;
+    }
+
     private MmStruct model(String what) {
         if (session.mm() != null) {
             return session.mm();
@@ -407,14 +409,18 @@ final class HostApi implements ProxyObject {
     }
 
     /** Binds the script's ops and runs one walk with its own entry buffer. */
-    private Object walk(Value ops, String what, WalkCall call) {
+    private Object walk(Value ops, Value priv, String what, WalkCall call) {
         if (ops == null || !ops.hasMembers()) {
             throw new IllegalArgumentException(what + ": ops must be an object of hooks, got " + Conv.describe(ops));
         }
         ScriptSession.EntryBuffer buffer = session.enterWalk();
         try {
-            MmWalkOps bound = HookBinder.bind(session.hookContext(buffer), ops, what);
-            return call.run(bound);
+            HookBinder.Bound bound = HookBinder.bind(session.hookContext(buffer), session.compiler(), ops, priv, what);
+            try {
+                return call.run(bound.ops());
+            } finally {
+                bound.finish().run();
+            }
         } finally {
             session.exitWalk();
         }

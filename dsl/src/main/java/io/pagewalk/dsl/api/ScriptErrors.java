@@ -22,6 +22,10 @@ final class ScriptErrors {
         if (e.isCancelled() || e.isInterrupted()) {
             return new ScriptException(ScriptException.Kind.TIMEOUT, name + ": stopped (cancelled)");
         }
+        if (e.isHostException() && e.asHostException() instanceof io.pagewalk.dsl.compiler.rt.CompiledHookException c) {
+            // Already one line with the hook's own file and line.
+            return new ScriptException(ScriptException.Kind.ERROR, c.getMessage());
+        }
         String message = e.getMessage();
         if (e.isHostException()) {
             Throwable h = e.asHostException();

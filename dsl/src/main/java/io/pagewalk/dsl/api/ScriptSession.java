@@ -1,6 +1,11 @@
 package io.pagewalk.dsl.api;
 
 import io.pagewalk.dsl.adapter.HookContext;
+import io.pagewalk.dsl.compiler.CompileMode;
+import io.pagewalk.dsl.compiler.HookCompiler;
+import io.pagewalk.dsl.compiler.ScriptAccess;
+import io.pagewalk.runtime.mm.MemMap;
+import io.pagewalk.runtime.walk.FolioWalk;
 import io.pagewalk.dsl.engine.ConsoleStream;
 import io.pagewalk.runtime.mm.PageTables;
 import io.pagewalk.runtime.pgtable.EntryPointer;
@@ -35,7 +40,7 @@ import org.graalvm.polyglot.proxy.ProxyArray;
  * One script run: a sandboxed GraalJS context on the shared engine, the API bound into it, and
  * the watchdog. Not thread-safe (a context runs on one thread); close it when done.
  */
-public final class ScriptSession implements AutoCloseable {
+public final class ScriptSession implements AutoCloseable, ScriptAccess {
 
     /**
      * @param allowWrite set_pte_at/set_pmd_at/install_pte may change the model
@@ -43,29 +48,35 @@ public final class ScriptSession implements AutoCloseable {
      * @param memoryLimitBytes heap in use (after a GC) at which the run is stopped; 0 = 85% of -Xmx
      * @param batch cross into the script once per PTE table (pteBatch) rather than once per PTE
      */
-    public record Options(boolean allowWrite, Duration timeout, long memoryLimitBytes, boolean batch, List<String> args) {
+    public record Options(boolean allowWrite, Duration timeout, long memoryLimitBytes, boolean batch, List<String> args,
+            CompileMode compile) {
         public static Options defaults() {
-            return new Options(false, Duration.ofSeconds(60), 0, true, List.of());
+            return new Options(false, Duration.ofSeconds(60), 0, true, List.of(), CompileMode.AUTO);
         }
 
         public Options withAllowWrite(boolean v) {
-            return new Options(v, timeout, memoryLimitBytes, batch, args);
+            return new Options(v, timeout, memoryLimitBytes, batch, args, compile);
         }
 
         public Options withTimeout(Duration v) {
-            return new Options(allowWrite, v, memoryLimitBytes, batch, args);
+            return new Options(allowWrite, v, memoryLimitBytes, batch, args, compile);
         }
 
         public Options withMemoryLimit(long v) {
-            return new Options(allowWrite, timeout, v, batch, args);
+            return new Options(allowWrite, timeout, v, batch, args, compile);
         }
 
         public Options withBatch(boolean v) {
-            return new Options(allowWrite, timeout, memoryLimitBytes, v, args);
+            return new Options(allowWrite, timeout, memoryLimitBytes, v, args, compile);
         }
 
         public Options withArgs(List<String> v) {
-            return new Options(allowWrite, timeout, memoryLimitBytes, batch, List.copyOf(v));
+            return new Options(allowWrite, timeout, memoryLimitBytes, batch, List.copyOf(v), compile);
+        }
+
+        /** Whether hooks are compiled to JVM bytecode (auto: when they fall in the subset). */
+        public Options withCompile(CompileMode v) {
+            return new Options(allowWrite, timeout, memoryLimitBytes, batch, args, v);
         }
     }
 
@@ -105,6 +116,9 @@ public final class ScriptSession implements AutoCloseable {
     private final ByteBuffer result = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
     private Source scriptSource;
     private long hookCalls;
+    private final HookCompiler compiler;
+    private final Value compilerSupport;
+    private volatile Watchdog watchdog;
 
     /** A direct buffer of entries and its BigUint64Array view, one per nesting depth of walks. */
     public record EntryBuffer(ByteBuffer buffer, Value view) {}
@@ -150,6 +164,8 @@ public final class ScriptSession implements AutoCloseable {
         mkMapping = api.getMember("mkMapping");
         mkFolio = api.getMember("mkFolio");
         mkPtep = api.getMember("mkPtep");
+        compilerSupport = api.getMember("compiler");
+        compiler = new HookCompiler(this, options.compile());
         Value mmValue = mm == null ? null : mmObject(mm);
         api.getMember("init").executeVoid(mmValue, ProxyArray.fromList(new ArrayList<Object>(options.args())));
     }
@@ -187,6 +203,7 @@ public final class ScriptSession implements AutoCloseable {
     public Value run(Source source) {
         this.scriptSource = source;
         try (Watchdog dog = Watchdog.start(context, options.timeout(), options.memoryLimitBytes())) {
+            watchdog = dog;
             try {
                 return context.eval(source);
             } catch (PolyglotException e) {
@@ -202,6 +219,63 @@ public final class ScriptSession implements AutoCloseable {
 
     private void releaseOpenFolioWalks() {
         host.releaseFolioWalks();
+    }
+
+    // ---------------------------------------------------------------- the compiled path
+
+    /** The compiler of this session's hooks (null never: NEVER mode compiles nothing). */
+    public HookCompiler compiler() {
+        return compiler;
+    }
+
+    /** Per hook seen: compiled, or on GraalJS and why (for --explain). */
+    public List<String> compileExplanations() {
+        return compiler.explanations();
+    }
+
+    @Override
+    public Value compilerSupport() {
+        return compilerSupport;
+    }
+
+    @Override
+    public MmStruct model() {
+        return host.modelOrNull();
+    }
+
+    @Override
+    public void addHookCalls(long n) {
+        hookCalls += n;
+    }
+
+    @Override
+    public boolean stopRequested() {
+        Watchdog dog = watchdog;
+        return dog != null && dog.reason() != Watchdog.Reason.NONE;
+    }
+
+    @Override
+    public Value toScript(Object o) {
+        return switch (o) {
+            case VmArea v -> vmaObject(v);
+            case MmStruct m -> mmObject(m);
+            case AddressSpace a -> mappingObject(a);
+            case FolioWalk.Folio f -> folioObject(f.mm(), f.pfn());
+            default -> throw new IllegalArgumentException("no script object for " + o.getClass().getSimpleName());
+        };
+    }
+
+    @Override
+    public Object hostOf(Value apiObject) {
+        Value h = compilerSupport.getMember("handle").execute(apiObject);
+        return h != null && h.isProxyObject() && h.asProxyObject() instanceof Handle handle ? handle.target : null;
+    }
+
+    /** The folio of a page as the script sees it (a new frozen object: folios have no identity). */
+    Value folioObject(MmStruct m, long pfn) {
+        MemMap mem = m.memMap();
+        long head = mem.folioHead(pfn);
+        return mkFolio.execute(new Handle(new FolioWalk.Folio(m, head)), head, mem.folioNrPages(head), mem.folioOrder(head));
     }
 
     // ---------------------------------------------------------------- model objects as JS objects

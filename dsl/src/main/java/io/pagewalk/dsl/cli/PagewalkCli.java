@@ -2,6 +2,7 @@ package io.pagewalk.dsl.cli;
 
 import io.pagewalk.dsl.api.ScriptException;
 import io.pagewalk.dsl.api.ScriptSession;
+import io.pagewalk.dsl.compiler.CompileMode;
 import io.pagewalk.dsl.engine.ScriptEngine;
 import io.pagewalk.dsl.plugin.ManifestException;
 import io.pagewalk.dsl.plugin.Plugin;
@@ -99,6 +100,13 @@ public final class PagewalkCli implements Callable<Integer> {
         @Option(names = "--no-batch", hidden = true, description = "cross into the script once per PTE (for measurements)")
         boolean noBatch;
 
+        @Option(names = "--compile", paramLabel = "MODE", defaultValue = "auto",
+                description = "hooks compiled to JVM bytecode: auto (when they fall in the subset), always (or fail), never (GraalJS)")
+        String compile;
+
+        @Option(names = "--explain", description = "say on stderr which hooks were compiled, and what kept the others on GraalJS")
+        boolean explain;
+
         @Override
         public Integer call() {
             if (pid != null && snapshot != null) {
@@ -107,6 +115,13 @@ public final class PagewalkCli implements Callable<Integer> {
             }
             if (repeat < 1 || timeout <= 0) {
                 fail(repeat < 1 ? "--repeat must be at least 1" : "--timeout must be positive");
+                return EXIT_USAGE;
+            }
+            CompileMode compileMode;
+            try {
+                compileMode = CompileMode.parse(compile);
+            } catch (IllegalArgumentException e) {
+                fail(e.getMessage());
                 return EXIT_USAGE;
             }
             Plugin plugin;
@@ -147,13 +162,15 @@ public final class PagewalkCli implements Callable<Integer> {
                     .withAllowWrite(allowWrite && (plugin.manifest() == null || plugin.needsWrite()))
                     .withTimeout(Duration.ofMillis((long) (timeout * 1000)))
                     .withBatch(!noBatch)
-                    .withArgs(args);
+                    .withArgs(args)
+                    .withCompile(compileMode);
             List<Double> walkMs = new ArrayList<>();
             List<Double> setupMs = new ArrayList<>();
             long entries = 0;
             for (int i = 0; i < repeat; i++) {
                 long s0 = System.nanoTime();
-                try (ScriptSession session = new ScriptSession(mm, options)) {
+                ScriptSession session = new ScriptSession(mm, options);
+                try {
                     long w0 = System.nanoTime();
                     setupMs.add((w0 - s0) / 1e6);
                     for (Source source : sources) {
@@ -163,15 +180,33 @@ public final class PagewalkCli implements Callable<Integer> {
                     entries = session.hookCalls();
                 } catch (ScriptException e) {
                     System.out.flush();
+                    explain(session, i);
                     fail(e.getMessage());
                     return EXIT_SCRIPT;
+                } finally {
+                    session.close();
                 }
+                explain(session, i);
             }
             System.out.flush();
             if (stats) {
                 printStats(System.err, importMs, setupMs, walkMs, entries, engine);
             }
             return 0;
+        }
+
+        /** --explain: after the first run, one line per hook. */
+        private void explain(ScriptSession session, int run) {
+            if (explain && run == 0) {
+                System.out.flush();
+                List<String> lines = session.compileExplanations();
+                if (lines.isEmpty()) {
+                    System.err.println("pagewalk: explain: no walk ran");
+                }
+                for (String l : lines) {
+                    System.err.println("pagewalk: explain: " + l);
+                }
+            }
         }
 
         /** $PAGEWALK_HOME/plugins (-Dpagewalk.home from the launcher, or the environment), then ~/.pagewalk/plugins. */

@@ -263,8 +263,35 @@
         define('args', Object.freeze(Array.from(args)));
     };
 
+    // ---- for the compiled path (HookCompiler): what a value is, and writes back into the script
+    const compiler = Object.freeze({
+        kind: (x) => {
+            if (x === null) return 'null';
+            const t = typeof x;
+            if (t !== 'object') return t;
+            if (handles.has(x)) return 'api';
+            if (!Object.isExtensible(x)) return 'frozen';
+            if (Array.isArray(x)) return 'array';
+            const proto = Object.getPrototypeOf(x);
+            return proto === Object.prototype || proto === null ? 'state' : 'other';
+        },
+        handle: (x) => (x !== null && typeof x === 'object') ? handles.get(x) : undefined,
+        // A field compiled code may hold for a walk: an own, writable data property.
+        field: (o, k) => {
+            const d = Object.getOwnPropertyDescriptor(o, k);
+            if (d === undefined) return 'missing';
+            if (!('value' in d)) return 'accessor';
+            if (!d.writable) return 'readonly';
+            return d.value === null ? 'null' : typeof d.value;
+        },
+        bigint: (hi, lo) => u64(hi, lo),
+        setBig: (o, k, hi, lo) => { o[k] = u64(hi, lo); },
+        appendNumbers: (a, buf, n) => { const v = new Float64Array(buf); for (let i = 0; i < n; i++) a.push(v[i]); },
+        appendBigInts: (a, buf, n) => { const v = new BigUint64Array(buf); for (let i = 0; i < n; i++) a.push(v[i]); },
+    });
+
     return {
         init, mkMapping, mkVma, mkMm, mkFolio, mkView, mkPtep,
-        callEntry, callHugetlb, callHole, callRange, callPostVma, callInstall, callPteBatch,
+        callEntry, callHugetlb, callHole, callRange, callPostVma, callInstall, callPteBatch, compiler,
     };
 })

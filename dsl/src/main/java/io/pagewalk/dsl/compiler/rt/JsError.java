@@ -10,7 +10,8 @@ public final class JsError extends RuntimeException {
     private final String kind;
 
     private JsError(String kind, String message) {
-        super(message, null, false, false);
+        // With a stack trace: its frames in compiled code give the script's file and line.
+        super(message);
         this.kind = kind;
     }
 

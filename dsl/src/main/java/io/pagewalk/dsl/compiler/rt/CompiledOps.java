@@ -1,0 +1,150 @@
+package io.pagewalk.dsl.compiler.rt;
+
+import io.pagewalk.runtime.pgtable.EntryPointer;
+import io.pagewalk.runtime.walk.MmWalk;
+import io.pagewalk.runtime.walk.PageWalkAction;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The base of every compiled set of hooks: one method per hook with the walker's arguments
+ * (a generated class overrides those the script defines), the helpers generated code calls, and
+ * the translation of an error into the script's file and line.
+ */
+public abstract class CompiledOps extends Env {
+    /** Hook calls so far (for --stats). */
+    public long calls;
+    /** Whether the watchdog asked the run to stop. */
+    private BooleanSupplier stopRequested = () -> false;
+    /** Generated method name to the script file it came from (for error lines). */
+    private Map<String, String> sources = Map.of();
+
+    protected CompiledOps() {}
+
+    public final void attach(io.pagewalk.runtime.mm.MmStruct model, BooleanSupplier stopRequested, Map<String, String> sources) {
+        this.model = model;
+        this.stopRequested = stopRequested;
+        this.sources = sources;
+    }
+
+    // ---------------------------------------------------------------- hooks (overridden when defined)
+
+    public int pgd_entry(EntryPointer e, long addr, long next, MmWalk w) {
+        throw absent("pgd_entry");
+    }
+
+    public int p4d_entry(EntryPointer e, long addr, long next, MmWalk w) {
+        throw absent("p4d_entry");
+    }
+
+    public int pud_entry(EntryPointer e, long addr, long next, MmWalk w) {
+        throw absent("pud_entry");
+    }
+
+    public int pmd_entry(EntryPointer e, long addr, long next, MmWalk w) {
+        throw absent("pmd_entry");
+    }
+
+    public int pte_entry(EntryPointer e, long addr, long next, MmWalk w) {
+        throw absent("pte_entry");
+    }
+
+    public int pte_hole(long addr, long next, int depth, MmWalk w) {
+        throw absent("pte_hole");
+    }
+
+    public int hugetlb_entry(EntryPointer e, long hmask, long addr, long next, MmWalk w) {
+        throw absent("hugetlb_entry");
+    }
+
+    public int test_walk(long start, long end, MmWalk w) {
+        throw absent("test_walk");
+    }
+
+    public int pre_vma(long start, long end, MmWalk w) {
+        throw absent("pre_vma");
+    }
+
+    public void post_vma(MmWalk w) {
+        throw absent("post_vma");
+    }
+
+    private static IllegalStateException absent(String hook) {
+        return new IllegalStateException(hook + " is not compiled");
+    }
+
+    // ---------------------------------------------------------------- called by generated code
+
+    @Override
+    public final void poll() {
+        pollBudget = POLL_EVERY;
+        if (stopRequested.getAsBoolean()) {
+            throw new ScriptStopped("stopped by the watchdog");
+        }
+    }
+
+    /** An unsigned 64-bit address as a script Number (as the GraalJS path passes it). */
+    public static double addr(long a) {
+        return a >= 0 ? a : (double) (a >>> 1) * 2.0 + (a & 1);
+    }
+
+    /** JavaScript truthiness of a Number: not 0, -0 or NaN. */
+    public static boolean truthy(double d) {
+        return d != 0.0 && d == d;
+    }
+
+    /** A hook's Number result as the kernel's int, or the GraalJS path's error. */
+    public static int hookResult(double r, String hook) {
+        int i = (int) r;
+        if (i == r) {
+            return i;
+        }
+        throw JsError.error(hook + " returned the number " + JsOps.numberToString(r)
+                + "; hooks return an int (0 goes on, anything else stops the walk)");
+    }
+
+    /** walk.action = v, checked as WalkProxy checks it. */
+    public static void setAction(MmWalk w, double v) {
+        int a = (int) v;
+        if (a != v || a < 0 || a > 2) {
+            throw JsError.error("walk.action must be ACTION_SUBTREE, ACTION_CONTINUE or ACTION_AGAIN, got the number "
+                    + JsOps.numberToString(v));
+        }
+        w.setAction(PageWalkAction.of(a));
+    }
+
+    public static double action(MmWalk w) {
+        return w.action().value();
+    }
+
+    /** Reading a property of null, as GraalJS words it. */
+    public static JsError readOfNull(String property) {
+        return JsError.typeError("Cannot read property \"" + property + "\" of null");
+    }
+
+    /** BigInt.asUintN(64, x << n). */
+    public static long wrapShl(long x, long n) {
+        return Long.compareUnsigned(n, 64) >= 0 ? 0 : x << n;
+    }
+
+    /**
+     * An error in compiled code as one line: the script file and line of the innermost compiled
+     * frame, then the message as GraalJS would print it.
+     */
+    public final RuntimeException translate(RuntimeException e) {
+        if (e instanceof ScriptStopped || e instanceof CompiledHookException) {
+            return e;
+        }
+        String message = e instanceof JsError js ? js.jsMessage()
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().equals(getClass().getName())) {
+                String source = sources.get(f.getMethodName());
+                if (source != null && f.getLineNumber() > 0) {
+                    return new CompiledHookException(source + ":" + f.getLineNumber() + ": " + message, e);
+                }
+            }
+        }
+        return new CompiledHookException(message, e);
+    }
+}
