@@ -132,8 +132,8 @@ public final class Parser {
                 throw refused(t, "a duplicate parameter name (" + name + ")");
             }
             params.add(name);
-            if (!peek().isPunct(")")) {
-                expect(",");
+            if (!accept(",") && !peek().isPunct(")")) {
+                throw syntax(")", peek());
             }
         }
         next();
@@ -682,8 +682,8 @@ public final class Parser {
                     throw refused(peek(), "a spread argument (...)");
                 }
                 args.add(assignment());
-                if (!peek().isPunct(")")) {
-                    expect(",");
+                if (!accept(",") && !peek().isPunct(")")) {
+                    throw syntax(")", peek());
                 }
             }
         } finally {
