@@ -155,7 +155,7 @@ class ParserTest {
         assertEquals("{(for (let i=0) (< i n) (x++ i) {continue}) (for _ _ _ break)}",
                 body("for (let i = 0; i < n; i++) { continue; } for (;;) break;"));
         assertEquals("{(for (, (= a 0) (= b 1)); _ (, (x++ a) (x-- b)) ;)}", body("for (a = 0, b = 1; ; a++, b--) ;"));
-        assertEquals("{(while (> n 0) (x-- n)) (do {(+= n 1);} (< n 3))}", body("while (n > 0) n--; do { n += 1 } while (n < 3)"));
+        assertEquals("{(while (> n 0) (x-- n);) (do {(+= n 1);} (< n 3))}", body("while (n > 0) n--; do { n += 1 } while (n < 3)"));
         assertEquals("{{} ; (return)}", body("{} ; return;"));
     }
 
