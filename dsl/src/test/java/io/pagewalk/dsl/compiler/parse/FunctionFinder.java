@@ -3,6 +3,7 @@ package io.pagewalk.dsl.compiler.parse;
 import io.pagewalk.dsl.compiler.parse.Token.Kind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Finds the functions of a script by their tokens, with the text GraalJS's source section would
@@ -11,6 +12,9 @@ import java.util.List;
  */
 final class FunctionFinder {
     private FunctionFinder() {}
+
+    /** Statements that look like a method ({@code if (a) {}}) after a block's {@code {}. */
+    private static final Set<String> CONTROL = Set.of("if", "for", "while", "switch", "catch", "with");
 
     record Found(int start, int end, int line, String text) {}
 
@@ -32,7 +36,8 @@ final class FunctionFinder {
             } else if (t.isPunct("(") && (prev == null || !prev.isName("function"))
                     && tokens.get(closing(tokens, i) + 1).isPunct("=>")) {
                 end = arrowEnd(tokens, closing(tokens, i) + 1);
-            } else if (t.kind() == Kind.NAME && prev != null && (prev.isPunct("{") || prev.isPunct(","))
+            } else if (t.kind() == Kind.NAME && !CONTROL.contains(t.text()) && prev != null
+                    && (prev.isPunct("{") || prev.isPunct(","))
                     && tokens.get(i + 1).isPunct("(") && tokens.get(closing(tokens, i + 1) + 1).isPunct("{")) {
                 end = closing(tokens, closing(tokens, i + 1) + 1);
             }
