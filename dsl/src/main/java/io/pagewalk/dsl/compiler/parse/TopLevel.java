@@ -22,16 +22,17 @@ import java.util.Set;
 public final class TopLevel {
     private TopLevel() {}
 
-    private enum Kind2 { PAREN, PARAMS, BRACKET, BLOCK, FUNCTION_BODY, OBJECT, CLASS_BODY, ARROW_BODY }
+    /** What an open bracket opened; ARROW_BODY is the concise body of an arrow, which has no bracket. */
+    private enum Opened { PAREN, PARAMS, BRACKET, BLOCK, FUNCTION_BODY, OBJECT, CLASS_BODY, ARROW_BODY }
 
     /** One open bracket (or an arrow's concise body, which has none). */
     private static final class Frame {
-        final Kind2 kind;
+        final Opened kind;
         final int line;
         /** Open {@code ?} still waiting for their {@code :}, to tell {@code c ? {a: 1} : x} from a label. */
         int questions;
 
-        Frame(Kind2 kind, int line) {
+        Frame(Opened kind, int line) {
             this.kind = kind;
             this.line = line;
         }
@@ -77,23 +78,23 @@ public final class TopLevel {
                         popArrowBodies(stack);
                         closed = stack.poll();
                     }
-                    case "(" -> stack.push(new Frame(isParameterList(tokens, i, stack) ? Kind2.PARAMS : Kind2.PAREN, t.line()));
-                    case "[" -> stack.push(new Frame(Kind2.BRACKET, t.line()));
+                    case "(" -> stack.push(new Frame(isParameterList(tokens, i, stack) ? Opened.PARAMS : Opened.PAREN, t.line()));
+                    case "[" -> stack.push(new Frame(Opened.BRACKET, t.line()));
                     case "{" -> {
-                        Kind2 kind;
+                        Opened kind;
                         if (classDepth == stack.size()) {
-                            kind = Kind2.CLASS_BODY;
+                            kind = Opened.CLASS_BODY;
                             classDepth = -1;
                         } else {
                             kind = braceKind(prev, lastClosed, stack.peek());
                         }
-                        int line = kind == Kind2.FUNCTION_BODY && lastClosed != null && prev.isPunct(")")
+                        int line = kind == Opened.FUNCTION_BODY && lastClosed != null && prev.isPunct(")")
                                 ? lastClosed.line : t.line();
                         stack.push(new Frame(kind, line));
                     }
                     case "=>" -> {
                         if (!tokens.get(i + 1).isPunct("{")) {
-                            stack.push(new Frame(Kind2.ARROW_BODY, t.line()));
+                            stack.push(new Frame(Opened.ARROW_BODY, t.line()));
                         }
                     }
                     case "?" -> {
@@ -131,37 +132,37 @@ public final class TopLevel {
     }
 
     /** What a {@code {} opens, by the token before it. */
-    private static Kind2 braceKind(Token prev, Frame lastClosed, Frame enclosing) {
+    private static Opened braceKind(Token prev, Frame lastClosed, Frame enclosing) {
         if (prev == null) {
-            return Kind2.BLOCK;
+            return Opened.BLOCK;
         }
         if (prev.isPunct("=>")) {
-            return Kind2.FUNCTION_BODY;
+            return Opened.FUNCTION_BODY;
         }
         if (prev.isPunct(")")) {
-            return lastClosed != null && lastClosed.kind == Kind2.PARAMS ? Kind2.FUNCTION_BODY : Kind2.BLOCK;
+            return lastClosed != null && lastClosed.kind == Opened.PARAMS ? Opened.FUNCTION_BODY : Opened.BLOCK;
         }
         if (prev.isPunct(";") || prev.isPunct("{") || prev.isPunct("}")) {
-            return Kind2.BLOCK;
+            return Opened.BLOCK;
         }
         if (prev.isPunct(":")) {
             // a property value or the end of ?:, else a label or a case
-            boolean expression = enclosing != null && (enclosing.kind == Kind2.OBJECT || enclosing.questions > 0);
-            return expression ? Kind2.OBJECT : Kind2.BLOCK;
+            boolean expression = enclosing != null && (enclosing.kind == Opened.OBJECT || enclosing.questions > 0);
+            return expression ? Opened.OBJECT : Opened.BLOCK;
         }
         if (prev.kind() == Kind.NAME) {
             if (BLOCK_KEYWORDS.contains(prev.text())) {
-                return Kind2.BLOCK;
+                return Opened.BLOCK;
             }
             if (endsExpression(prev)) {
-                return Kind2.BLOCK; // only valid after a newline: a new statement
+                return Opened.BLOCK; // only valid after a newline: a new statement
             }
-            return Kind2.OBJECT; // return, typeof, case... expect an expression
+            return Opened.OBJECT; // return, typeof, case... expect an expression
         }
         if (prev.kind() != Kind.PUNCT) {
-            return Kind2.BLOCK; // a literal then a newline: a new statement
+            return Opened.BLOCK; // a literal then a newline: a new statement
         }
-        return Kind2.OBJECT;
+        return Opened.OBJECT;
     }
 
     /**
@@ -185,7 +186,7 @@ public final class TopLevel {
         }
         Frame enclosing = stack.peek();
         return after.isPunct("{") && enclosing != null
-                && (enclosing.kind == Kind2.OBJECT || enclosing.kind == Kind2.CLASS_BODY);
+                && (enclosing.kind == Opened.OBJECT || enclosing.kind == Opened.CLASS_BODY);
     }
 
     private static Token tokenAfterClose(List<Token> tokens, int open) {
@@ -206,7 +207,7 @@ public final class TopLevel {
     }
 
     private static void popArrowBodies(Deque<Frame> stack) {
-        while (!stack.isEmpty() && stack.peek().kind == Kind2.ARROW_BODY) {
+        while (!stack.isEmpty() && stack.peek().kind == Opened.ARROW_BODY) {
             stack.pop();
         }
     }
