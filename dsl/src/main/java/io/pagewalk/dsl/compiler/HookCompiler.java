@@ -110,6 +110,9 @@ public final class HookCompiler {
             }
             return c;
         } catch (NotInSubset e) {
+            for (String k : keys) {
+                explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
+            }
             if (mode == CompileMode.ALWAYS) {
                 throw new IllegalArgumentException(what + ": --compile=always, but the hooks are not in the compiled subset: "
                         + e.getMessage());

@@ -26,8 +26,16 @@ public final class Checked {
     final Map<Node.Ident, Object> names = new IdentityHashMap<>();
     final Map<Node.Call, Object> calls = new IdentityHashMap<>();
     final Map<Node.Declarator, LocalVar> declared = new IdentityHashMap<>();
-    /** {@code a & ~b} of BigInts, compiled as one operation. */
-    final java.util.Set<Node.Binary> andNot = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** BigInt expressions of constants, worked out at compile time (their value modulo 2^64). */
+    final Map<Node.Expr, Long> constants = new IdentityHashMap<>();
+
+    /** The value of a constant BigInt expression, or null. */
+    public Long constant(Node.Expr e) {
+        return constants.get(e);
+    }
+
+    /** BigInt operations whose value matters only modulo 2^64: compiled with the JVM's wrapping arithmetic. */
+    final java.util.Set<Node.Expr> wrapped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     Checked(List<FunctionUnit> units, Map<String, GlobalVar> globals, Type privateType, Type arrayElement,
             Map<String, Field> fields) {
@@ -61,8 +69,8 @@ public final class Checked {
         return calls.get(c);
     }
 
-    public boolean isAndNot(Node.Binary b) {
-        return andNot.contains(b);
+    public boolean isWrapped(Node.Expr e) {
+        return wrapped.contains(e);
     }
 
     /** The local a declarator declares. */

@@ -576,8 +576,9 @@ public final class Checker {
         List<Type> args = new ArrayList<>();
         if (c.callee() instanceof Node.Member m && m.object() instanceof Node.Ident id
                 && (id.name().equals("Math") || id.name().equals("BigInt")) && !isLocal(id.name())) {
-            for (Expr a : c.args()) {
-                args.add(expr(a));
+            boolean uintN = id.name().equals("BigInt") && m.name().equals("asUintN");
+            for (int i = 0; i < c.args().size(); i++) {
+                args.add(uintN && i == 1 ? wrapped(c.args().get(i)) : expr(c.args().get(i)));
             }
             return builtinMember(c, id.name(), m.name(), args);
         }
@@ -796,6 +797,9 @@ public final class Checker {
     // ---------------------------------------------------------------- operators
 
     private Type unary(Node.Unary u) throws NotInSubset {
+        if ((u.op().equals("~") || u.op().equals("-")) && constant(u)) {
+            return Type.BIGINT;
+        }
         if (u.op().equals("!")) {
             condition(u.operand());
             return Type.BOOLEAN;
@@ -906,7 +910,7 @@ public final class Checker {
         }
         String op = a.op().substring(0, a.op().length() - 1);
         Type t = lvalue(a.target(), null, a.line());
-        Type v = expr(a.value());
+        Type v = op.equals("&") ? wrapped(a.value()) : expr(a.value());
         if (t == null || v == null) {
             return t;
         }
@@ -918,24 +922,29 @@ public final class Checker {
     }
 
     private Type binary(Node.Binary b) throws NotInSubset {
-        if (b.op().equals("&") && b.right() instanceof Node.Unary u && u.op().equals("~")) {
-            // a & ~b on BigInts stays in 64 bits: compiled without the negative ~b.
-            Type l = expr(b.left());
-            Type inner = expr(u.operand());
-            if (l != null && inner != null && l.kind() == Type.Kind.BIGINT && inner.kind() == Type.Kind.BIGINT) {
-                out.andNot.add(b);
-                return Type.BIGINT;
-            }
-            if (inner != null && inner.kind() != Type.Kind.NUMBER) {
-                throw fail(u.line(), "~ of " + inner + (inner.kind() == Type.Kind.BIGINT ? " beside a Number" : ""));
-            }
-            if (inner != null) {
-                out.types.put(u, Type.NUMBER);
-            }
-            return l == null || inner == null ? null : arithmetic("&", l, Type.NUMBER, b.line());
+        if (constant(b)) {
+            return Type.BIGINT;
         }
-        Type l = expr(b.left());
-        Type r = expr(b.right());
+        Type l;
+        Type r;
+        if (b.op().equals("&") && inRange(folded(b.right()))) {
+            l = wrapped(b.left());
+            r = expr(b.right());
+        } else if (b.op().equals("&") && inRange(folded(b.left()))) {
+            l = expr(b.left());
+            r = wrapped(b.right());
+        } else if (b.op().equals("&") && wrappable(b.right())) {
+            // x & y of BigInts depends only on y modulo 2^64 when x is in 0..2^64-1 (every BigInt
+            // compiled code holds is): y may use ~, - and overflowing arithmetic, computed wrapping.
+            l = expr(b.left());
+            r = wrapped(b.right());
+        } else if (b.op().equals("&") && wrappable(b.left())) {
+            l = wrapped(b.left());
+            r = expr(b.right());
+        } else {
+            l = expr(b.left());
+            r = expr(b.right());
+        }
         if (l == null || r == null) {
             return switch (b.op()) {
                 case "==", "!=", "===", "!==", "<", "<=", ">", ">=" -> Type.BOOLEAN;
@@ -969,6 +978,111 @@ public final class Checker {
             }
             default -> arithmetic(b.op(), l, r, b.line());
         };
+    }
+
+    /**
+     * A BigInt expression of literals and API constants, worked out exactly here (as JavaScript
+     * would, with unbounded BigInts) and compiled as its value when that is in 0..2^64-1.
+     */
+    private boolean constant(Expr e) throws NotInSubset {
+        BigInteger v = folded(e);
+        if (v == null || e instanceof Node.BigIntLit) {
+            return false;
+        }
+        if (v.signum() < 0 || v.bitLength() > 64) {
+            throw fail(e.line(), "a BigInt constant outside 0..2**64-1 (" + v + ")");
+        }
+        out.constants.put(e, v.longValue());
+        out.types.put(e, Type.BIGINT);
+        return true;
+    }
+
+    private static boolean inRange(BigInteger v) {
+        return v != null && v.signum() >= 0 && v.bitLength() <= 64;
+    }
+
+    /** The exact value of a constant BigInt expression, or null. */
+    private BigInteger folded(Expr e) {
+        try {
+            return switch (e) {
+                case Node.BigIntLit b -> b.value();
+                case Node.Ident id when !isLocal(id.name()) && constants.get(id.name()) instanceof Long l ->
+                        new BigInteger(Long.toUnsignedString(l));
+                case Node.Unary u when u.op().equals("~") || u.op().equals("-") -> {
+                    BigInteger x = folded(u.operand());
+                    yield x == null ? null : u.op().equals("~") ? x.not() : x.negate();
+                }
+                case Node.Binary b -> {
+                    BigInteger x = folded(b.left());
+                    BigInteger y = x == null ? null : folded(b.right());
+                    if (y == null) {
+                        yield null;
+                    }
+                    yield switch (b.op()) {
+                        case "+" -> x.add(y);
+                        case "-" -> x.subtract(y);
+                        case "*" -> x.multiply(y);
+                        case "&" -> x.and(y);
+                        case "|" -> x.or(y);
+                        case "^" -> x.xor(y);
+                        case "<<" -> y.bitLength() <= 16 && y.signum() >= 0 ? x.shiftLeft(y.intValue()) : null;
+                        case ">>" -> y.bitLength() <= 16 && y.signum() >= 0 ? x.shiftRight(y.intValue()) : null;
+                        default -> null;
+                    };
+                }
+                default -> null;
+            };
+        } catch (ArithmeticException ex) {
+            return null;
+        }
+    }
+
+    private static boolean wrappable(Expr e) {
+        return e instanceof Node.Unary u && (u.op().equals("~") || u.op().equals("-"))
+                || e instanceof Node.Binary b && switch (b.op()) {
+                    case "+", "-", "*", "<<", "&", "|", "^" -> true;
+                    default -> false;
+                };
+    }
+
+    /**
+     * A BigInt expression whose value matters only modulo 2^64 (an operand of & beside a
+     * non-negative value, the x of BigInt.asUintN(64, x)): ~ - + * << & | ^ compute wrapping.
+     * On Numbers it is an ordinary expression.
+     */
+    private Type wrapped(Expr e) throws NotInSubset {
+        BigInteger v = folded(e);
+        if (v != null && !(e instanceof Node.BigIntLit)) {
+            // Modulo 2^64, as the wrapping context asks.
+            out.constants.put(e, v.longValue());
+            out.types.put(e, Type.BIGINT);
+            return Type.BIGINT;
+        }
+        if (e instanceof Node.Unary u && (u.op().equals("~") || u.op().equals("-"))) {
+            Type t = wrapped(u.operand());
+            if (t == null || t.kind() != Type.Kind.BIGINT) {
+                return t == null ? null : expr(e);
+            }
+            out.wrapped.add(e);
+            out.types.put(e, Type.BIGINT);
+            return Type.BIGINT;
+        }
+        if (e instanceof Node.Binary b && wrappable(b)) {
+            Type l = wrapped(b.left());
+            Type r = b.op().equals("<<") ? expr(b.right()) : wrapped(b.right());
+            if (l == null || r == null) {
+                return null;
+            }
+            if (l.kind() == Type.Kind.BIGINT && r.kind() == Type.Kind.BIGINT) {
+                out.wrapped.add(e);
+                out.types.put(e, Type.BIGINT);
+                return Type.BIGINT;
+            }
+            Type t = arithmetic(b.op(), l, r, b.line());
+            out.types.put(e, t);
+            return t;
+        }
+        return expr(e);
     }
 
     /** The arithmetic and bitwise operators (also of compound assignments). */

@@ -488,6 +488,11 @@ public final class Codegen {
         /** Pushes the value of e, in the JVM form of its checked type. */
         private void expr(Expr e) {
             Type t = checked.type(e);
+            Long folded = checked.constant(e);
+            if (folded != null) {
+                m.visitLdcInsn(folded);
+                return;
+            }
             switch (e) {
                 case Node.NumberLit n -> m.visitLdcInsn(n.value());
                 case Node.BigIntLit b -> m.visitLdcInsn(b.value().longValue());
@@ -696,21 +701,7 @@ public final class Codegen {
                     return "J";
                 }
                 case "asUintN64" -> {
-                    Expr x = args.get(1); // args[0] is the literal 64
-                    if (x instanceof Node.Binary b && checked.type(b.left()).kind() == Type.Kind.BIGINT
-                            && (b.op().equals("+") || b.op().equals("-") || b.op().equals("*") || b.op().equals("<<"))) {
-                        // Modulo 2^64: the JVM's own wrapping arithmetic, no range check.
-                        expr(b.left());
-                        expr(b.right());
-                        switch (b.op()) {
-                            case "+" -> m.visitInsn(LADD);
-                            case "-" -> m.visitInsn(LSUB);
-                            case "*" -> m.visitInsn(LMUL);
-                            default -> m.visitMethodInsn(INVOKESTATIC, OPS, "wrapShl", "(JJ)J", false);
-                        }
-                    } else {
-                        expr(x);
-                    }
+                    expr(args.get(1)); // args[0] is the literal 64; args[1] was checked wrapping
                     return "J";
                 }
                 default -> {
@@ -732,6 +723,16 @@ public final class Codegen {
         // ------------------------------------------------------------ operators
 
         private void unary(Node.Unary un, Type t) {
+            if (checked.isWrapped(un)) {
+                expr(un.operand());
+                if (un.op().equals("-")) {
+                    m.visitInsn(LNEG);
+                } else {
+                    m.visitLdcInsn(-1L);
+                    m.visitInsn(LXOR);
+                }
+                return;
+            }
             switch (un.op()) {
                 case "!" -> bool(un);
                 case "-" -> {
@@ -767,12 +768,18 @@ public final class Codegen {
                 }
                 default -> { }
             }
-            if (checked.isAndNot(b)) {
+            if (checked.isWrapped(b)) {
                 expr(b.left());
-                expr(((Node.Unary) b.right()).operand());
-                m.visitLdcInsn(-1L);
-                m.visitInsn(LXOR);
-                m.visitInsn(LAND);
+                expr(b.right());
+                switch (b.op()) {
+                    case "+" -> m.visitInsn(LADD);
+                    case "-" -> m.visitInsn(LSUB);
+                    case "*" -> m.visitInsn(LMUL);
+                    case "<<" -> m.visitMethodInsn(INVOKESTATIC, OPS, "wrapShl", "(JJ)J", false);
+                    case "&" -> m.visitInsn(LAND);
+                    case "|" -> m.visitInsn(LOR);
+                    default -> m.visitInsn(LXOR);
+                }
                 return;
             }
             expr(b.left());
