@@ -80,6 +80,8 @@ public final class Parser {
             }
             String name = peek().kind() == Kind.NAME ? bindingName("a function name") : null;
             f = new Function(name, parameters(), functionBody(), false, source, first.line());
+        } else if (first.isName("class")) {
+            throw refused(first, "a class");
         } else if (first.isPunct("*")) {
             throw refused(first, "a generator method");
         } else if ((first.isName("get") || first.isName("set")) && isPropertyKey(peek(1))) {
