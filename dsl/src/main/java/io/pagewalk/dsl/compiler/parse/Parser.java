@@ -1,7 +1,6 @@
 package io.pagewalk.dsl.compiler.parse;
 
 import io.pagewalk.dsl.compiler.NotInSubset;
-import io.pagewalk.dsl.compiler.ast.Node;
 import io.pagewalk.dsl.compiler.ast.Node.*;
 import io.pagewalk.dsl.compiler.parse.Token.Kind;
 import java.util.ArrayList;
