@@ -1,7 +1,9 @@
 package io.pagewalk.dsl.compiler.parse;
 
 import io.pagewalk.dsl.compiler.parse.Token.Kind;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 
@@ -12,13 +14,17 @@ import java.util.Set;
  * construct as one token rather than stumble inside it.
  *
  * <p>A {@code /} is a regular expression or a division by the previous token, the usual rule:
- * after a value ({@code ) ]}, a name, a literal, postfix {@code ++}) it divides.
+ * after a value ({@code ) ]}, a name, a literal, postfix {@code ++}) it divides, except after the
+ * {@code )} of an if/while/for/with head, where a statement starts.
  */
 public final class Lexer {
     /** Keywords after which an expression (so a regular expression) starts. */
     private static final Set<String> EXPRESSION_KEYWORDS = Set.of(
             "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case",
             "do", "else", "yield", "await", "extends");
+
+    /** Keywords whose parenthesized head is followed by a statement: if (a) /re/.test(s). */
+    private static final Set<String> CONTROL_KEYWORDS = Set.of("if", "while", "for", "with");
 
     private static final String[] PUNCTUATORS = {
         ">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=",
@@ -33,6 +39,9 @@ public final class Lexer {
     private int line;
     private boolean newlineBefore;
     private Token previous;
+    /** Per open parenthesis: does it hold the head of if/while/for/with? After its ")" a statement starts. */
+    private final Deque<Boolean> parens = new ArrayDeque<>();
+    private boolean closedControlHead;
 
     public Lexer(String text, int firstLine) {
         this.text = text;
@@ -86,6 +95,11 @@ public final class Lexer {
         } else {
             t = punctuator(start);
         }
+        if (t.isPunct("(")) {
+            parens.push(previous != null && previous.kind() == Kind.NAME && CONTROL_KEYWORDS.contains(previous.text()));
+        } else if (t.isPunct(")")) {
+            closedControlHead = !parens.isEmpty() && parens.pop();
+        }
         previous = t;
         return t;
     }
@@ -101,7 +115,7 @@ public final class Lexer {
         return switch (previous.kind()) {
             case NUMBER, BIGINT, STRING, TEMPLATE, REGEX, PRIVATE_NAME -> false;
             case NAME -> EXPRESSION_KEYWORDS.contains(previous.text());
-            case PUNCT -> !(previous.text().equals(")") || previous.text().equals("]")
+            case PUNCT -> previous.text().equals(")") ? closedControlHead : !(previous.text().equals("]")
                     || previous.text().equals("++") || previous.text().equals("--"));
             default -> true;
         };

@@ -1,7 +1,6 @@
 package io.pagewalk.dsl.compiler.parse;
 
 import io.pagewalk.dsl.compiler.NotInSubset;
-import io.pagewalk.dsl.compiler.ast.Node;
 import io.pagewalk.dsl.compiler.ast.Node.*;
 import io.pagewalk.dsl.compiler.parse.Token.Kind;
 import java.util.ArrayList;
@@ -80,6 +79,8 @@ public final class Parser {
             }
             String name = peek().kind() == Kind.NAME ? bindingName("a function name") : null;
             f = new Function(name, parameters(), functionBody(), false, source, first.line());
+        } else if (first.isName("class")) {
+            throw refused(first, "a class");
         } else if (first.isPunct("*")) {
             throw refused(first, "a generator method");
         } else if ((first.isName("get") || first.isName("set")) && isPropertyKey(peek(1))) {

@@ -103,6 +103,10 @@ public final class TopLevel {
                         }
                     }
                     case ":" -> {
+                        // c ? x => 1 : y: the colon ends the arrow's body
+                        while (!stack.isEmpty() && stack.peek().kind == Opened.ARROW_BODY && stack.peek().questions == 0) {
+                            stack.pop();
+                        }
                         if (!stack.isEmpty() && stack.peek().questions > 0) {
                             stack.peek().questions--;
                         }

@@ -36,6 +36,9 @@ class LexerTest {
         assertEquals("NAME:x PUNCT:++ PUNCT:/ NUMBER:2", kinds("x++ / 2"));
         assertEquals("NAME:x PUNCT:= REGEX:/[/]\\//g PUNCT:;", kinds("x = /[/]\\//g;"));
         assertEquals("NAME:return REGEX:/a/", kinds("return /a/"));
+        assertEquals("NAME:if PUNCT:( NAME:f PUNCT:( PUNCT:) PUNCT:) REGEX:/}/ PUNCT:. NAME:x",
+                kinds("if (f()) /}/.x"));
+        assertEquals("NAME:g PUNCT:( NAME:f PUNCT:( PUNCT:) PUNCT:) PUNCT:/ NUMBER:2", kinds("g(f()) / 2"));
     }
 
     @Test

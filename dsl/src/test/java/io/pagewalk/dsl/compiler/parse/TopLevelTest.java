@@ -70,6 +70,9 @@ class TopLevelTest {
 
     @Test
     void scopesAtTokenLevel() {
+        assertNull(scopeAt("const f = c ? (x) => x : (y) => y;", "(y)"), "the colon ends the first arrow");
+        assertEquals("a function at line 1", scopeAt("const f = (x) => c ? (y) => y : 0;", "(y)"));
+        assertEquals("a function at line 1", scopeAt("const f = (x) => c ? 0 : (y) => y;", "(y)"));
         assertNull(scopeAt("const ops = {\n a: 1,\n pte_entry(pte) { return 0; } };", "pte_entry"));
         assertNull(scopeAt("const f = (a) => a + 1;\nconst g = (b) => b;", "(b)"));
         assertNull(scopeAt("const f = (a) => a + 1\nconst g = (b) => b", "(b)"), "ASI ends the concise body");
