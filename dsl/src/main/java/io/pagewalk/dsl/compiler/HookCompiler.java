@@ -54,6 +54,16 @@ public final class HookCompiler {
     private final Map<String, String> explanations = new LinkedHashMap<>();
     private final Map<String, Value> setters = new HashMap<>();
     private final Map<String, Boolean> assignable = new HashMap<>();
+    /** The last compilation of each set of hooks, reused while the script's values keep their types. */
+    private final Map<String, Reuse> reuse = new HashMap<>();
+
+    /**
+     * What a walk with the same hooks can reuse without checking again: the class, and the
+     * globals' types. Constants (const globals) keep their values; let/var globals, the state
+     * objects' fields and walk.private are looked at again, and must have the same types.
+     */
+    private record Reuse(Checked checked, Codegen.Result result, Map<String, Value> constants, List<GlobalVar> variables,
+            Value fieldNames, String fieldKinds) {}
 
     /** A compiled walk: the callbacks to walk with, and what to do when the walk ends. */
     public record Compiled(MmWalkOps.Builder builder, Runnable finish) {}
@@ -84,17 +94,30 @@ public final class HookCompiler {
         List<FunctionUnit> units = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         Binding binding = new Binding(priv);
-        try {
-            for (int i = 0; i < hooks.length; i++) {
-                if (fns[i] == null) {
-                    continue;
-                }
+        StringBuilder reuseKey = new StringBuilder();
+        for (int i = 0; i < hooks.length; i++) {
+            if (fns[i] != null) {
                 SourceSection s = fns[i].getSourceLocation();
                 keys.add(hooks[i] + " (" + where(s) + ")");
-                units.add(new FunctionUnit(parse(fns[i], hooks[i], what, 0), hooks[i], "h$" + hooks[i]));
+                reuseKey.append(hooks[i]).append('@').append(s == null ? "?" : s.getSource().getName() + ":" + s.getCharIndex())
+                        .append(';');
             }
-            if (units.isEmpty()) {
-                return null;
+        }
+        if (keys.isEmpty()) {
+            return null;
+        }
+        Reuse last = reuse.get(reuseKey.toString());
+        if (last != null) {
+            Compiled again = binding.reuse(last);
+            if (again != null) {
+                return again;
+            }
+        }
+        try {
+            for (int i = 0; i < hooks.length; i++) {
+                if (fns[i] != null) {
+                    units.add(new FunctionUnit(parse(fns[i], hooks[i], what, 0), hooks[i], "h$" + hooks[i]));
+                }
             }
             Checked checked = new Checker(binding, CONSTANTS, Intrinsics.class).check(units);
             for (Checked.Field f : checked.fields.values()) {
@@ -104,6 +127,7 @@ public final class HookCompiler {
                 }
             }
             Codegen.Result result = CLASSES.computeIfAbsent(signature(checked), k -> Codegen.generate(checked));
+            reuse.put(reuseKey.toString(), binding.reusable(checked, result));
             Compiled c = binding.instantiate(checked, result);
             for (String k : keys) {
                 explanations.putIfAbsent(k, k + ": compiled");
@@ -310,6 +334,69 @@ public final class HookCompiler {
             list.add(v);
         }
 
+        /** What a later walk with the same hooks may reuse. */
+        Reuse reusable(Checked checked, Codegen.Result result) {
+            Map<String, Value> constants = new HashMap<>();
+            List<GlobalVar> variables = new ArrayList<>();
+            for (GlobalVar g : checked.globals.values()) {
+                if (g.assignable) {
+                    variables.add(g);
+                } else {
+                    constants.put(g.name, values.get(g.name));
+                }
+            }
+            StringBuilder names = new StringBuilder("[");
+            StringBuilder kinds = new StringBuilder();
+            for (Checked.Field f : checked.fields.values()) {
+                names.append(names.length() > 1 ? "," : "").append('"').append(f.name()).append('"');
+                kinds.append(kindName(f.type())).append(',');
+            }
+            Value fieldNames = access.context().eval(Source.create("js", names.append(']').toString()));
+            return new Reuse(checked, result, constants, variables, fieldNames, kinds.toString());
+        }
+
+        /**
+         * The compiled object for this walk from an earlier compilation of the same hooks, or null
+         * when a value changed its type (then the hooks are checked again).
+         */
+        Compiled reuse(Reuse r) {
+            Value bindings = access.context().getBindings("js");
+            try {
+                for (Map.Entry<String, Value> e : r.constants().entrySet()) {
+                    Type t = r.checked().globals.get(e.getKey()).type();
+                    values.put(e.getKey(), e.getValue());
+                    if (t.kind() == Type.Kind.STATE) {
+                        addUnique(states, e.getValue());
+                    } else if (t.kind() == Type.Kind.ARRAY) {
+                        addUnique(arrays, e.getValue());
+                    }
+                }
+                for (GlobalVar g : r.variables()) {
+                    Value v = bindings.getMember(g.name);
+                    Type now = typeOf(v, kind(v), g.name, "", 0);
+                    if (!g.type().equals(Type.join(g.type(), now))) {
+                        return null;
+                    }
+                    values.put(g.name, v);
+                }
+                Type p = r.checked().privateType;
+                if (p != null) {
+                    Type now = privateType("", 0);
+                    if (!p.equals(Type.join(p, now))) {
+                        return null;
+                    }
+                }
+                for (Value o : states) {
+                    if (!access.compilerSupport().getMember("fieldKinds").execute(o, r.fieldNames()).asString().equals(r.fieldKinds())) {
+                        return null;
+                    }
+                }
+            } catch (NotInSubset | PolyglotException e) {
+                return null;
+            }
+            return instantiate(r.checked(), r.result());
+        }
+
         /** A new compiled object with this walk's values, and the write-back for its end. */
         Compiled instantiate(Checked checked, Codegen.Result result) {
             CompiledOps ops;
@@ -464,6 +551,15 @@ public final class HookCompiler {
                 default -> access.toScript(v);
             };
         }
+    }
+
+    /** The support object's name of a field type (see fieldKinds in the prelude). */
+    private static String kindName(Type t) {
+        return switch (t.kind()) {
+            case NUMBER -> "number";
+            case BIGINT -> "bigint";
+            default -> "boolean";
+        };
     }
 
     private static int kindIndex(Type t) {

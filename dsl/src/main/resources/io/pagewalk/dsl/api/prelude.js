@@ -284,6 +284,12 @@
             if (!d.writable) return 'readonly';
             return d.value === null ? 'null' : typeof d.value;
         },
+        // The kinds of several fields at once ("number,bigint,..."): one crossing per object.
+        fieldKinds: (o, names) => {
+            let s = '';
+            for (const k of names) s += compiler.field(o, k) + ',';
+            return s;
+        },
         bigint: (hi, lo) => u64(hi, lo),
         setBig: (o, k, hi, lo) => { o[k] = u64(hi, lo); },
         appendNumbers: (a, buf, n) => { const v = new Float64Array(buf); for (let i = 0; i < n; i++) a.push(v[i]); },
