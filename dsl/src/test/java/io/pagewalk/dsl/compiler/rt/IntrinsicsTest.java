@@ -252,7 +252,8 @@ class IntrinsicsTest {
                             m === null ? 'null' : [m.path, m.inode, m.shmem, file_dev(m), MAJOR(file_dev(m)), MINOR(file_dev(m)),
                               mincore_page(m, (addr - v.vm_start) / 4096 + v.vm_pgoff), mincore_page(m, 1000)].map(String).join(','),
                             S(vma_kernel_pagesize(v)), S(vma_mmu_pagesize(v)), S(thp_eligible(v)), S(find_vma(mm, addr).vm_start),
-                            S(is_swap_pte(pte)), S(pte_to_swp_entry(pte))].join(' '));
+                            S(is_swap_pte(pte)), S(pte_to_swp_entry(pte)), show_smap_vma_flags(v),
+                            get_gate_vma(mm) === null ? 'null' : S(get_gate_vma(mm).vm_start)].join(' '));
                           if (pte_present(pte)) pfns.add(pte_pfn(pte));
                           return 0;
                         }
@@ -295,7 +296,9 @@ class IntrinsicsTest {
                                 String.valueOf(Intrinsics.vmaField_name(v)), file, n(Intrinsics.vma_kernel_pagesize(v)),
                                 n(Intrinsics.vma_mmu_pagesize(v)), n(Intrinsics.thp_eligible(v)),
                                 n(Intrinsics.vmaField_vm_start(Intrinsics.find_vma(mm, addr))),
-                                "" + Intrinsics.is_swap_pte(pte), Long.toUnsignedString(Intrinsics.pte_to_swp_entry(pte)));
+                                "" + Intrinsics.is_swap_pte(pte), Long.toUnsignedString(Intrinsics.pte_to_swp_entry(pte)),
+                                Intrinsics.show_smap_vma_flags(v), Intrinsics.get_gate_vma(mm) == null ? "null"
+                                        : n(Intrinsics.vmaField_vm_start(Intrinsics.get_gate_vma(mm))));
                     }
                     case "pmd" -> {
                         pmds++;
@@ -384,7 +387,20 @@ class IntrinsicsTest {
                 new Case("mincore_page(m, 2n)", () -> Intrinsics.mincore_page(file, 2L)),
                 new Case("thp_eligible(null)", () -> Intrinsics.thp_eligible(null)),
                 new Case("vma_mmu_pagesize(null)", () -> Intrinsics.vma_mmu_pagesize(null)),
-                new Case("vma_kernel_pagesize(null)", () -> Intrinsics.vma_kernel_pagesize(null)));
+                new Case("vma_kernel_pagesize(null)", () -> Intrinsics.vma_kernel_pagesize(null)),
+                new Case("show_smap_vma_flags(null)", () -> Intrinsics.show_smap_vma_flags(null)),
+                new Case("get_gate_vma(null)", () -> Intrinsics.get_gate_vma(null)),
+                new Case("MAJOR(0x1234567)", () -> Intrinsics.MAJOR(0x1234567)),
+                new Case("MINOR(-0x1234567)", () -> Intrinsics.MINOR(-0x1234567)),
+                new Case("MINOR(-0)", () -> Intrinsics.MINOR(-0.0)),
+                new Case("page_flags(2**53 + 2)", () -> Intrinsics.page_flags(env, 9007199254740994.0)),
+                new Case("find_vma(mm, 2**63)", () -> Intrinsics.find_vma(mm, 9223372036854775808.0)),
+                new Case("find_vma(mm, 2n**64n - 1n)", () -> Intrinsics.find_vma(mm, -1L)),
+                new Case("vm_normal_folio(v, 0, 2**53 - 1)", () -> Intrinsics.vm_normal_folio(v, 0.0, 9007199254740991.0)),
+                new Case("folio_precise_page_mapcount(f, 2n**63n)", () -> Intrinsics.folio_precise_page_mapcount(f, Long.MIN_VALUE)),
+                new Case("page_mapcount(2n)", () -> Intrinsics.page_mapcount(env, 2L)),
+                new Case("is_zero_pfn(3n)", () -> Intrinsics.is_zero_pfn(env, 3L)),
+                new Case("mincore_page(m, 1.5)", () -> Intrinsics.mincore_page(file, 1.5)));
         StringBuilder js = new StringBuilder(JS_HELPERS).append("""
                 const v = mm.vmas[0];
                 const m = mm.vmas.find(x => x.vm_file !== null).vm_file;
