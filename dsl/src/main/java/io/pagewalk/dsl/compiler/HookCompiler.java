@@ -63,7 +63,7 @@ public final class HookCompiler {
      * objects' fields and walk.private are looked at again, and must have the same types.
      */
     private record Reuse(Checked checked, Codegen.Result result, Map<String, Value> constants, List<GlobalVar> variables,
-            Value fieldNames, String fieldKinds) {}
+            Value fieldNames, String fieldKinds, Value kinds, Value written) {}
 
     /** A compiled walk: the callbacks to walk with, and what to do when the walk ends. */
     public record Compiled(MmWalkOps.Builder builder, Runnable finish) {}
@@ -127,8 +127,9 @@ public final class HookCompiler {
                 }
             }
             Codegen.Result result = CLASSES.computeIfAbsent(signature(checked), k -> Codegen.generate(checked));
-            reuse.put(reuseKey.toString(), binding.reusable(checked, result));
-            Compiled c = binding.instantiate(checked, result);
+            Reuse r = binding.reusable(checked, result);
+            reuse.put(reuseKey.toString(), r);
+            Compiled c = binding.instantiate(r);
             for (String k : keys) {
                 explanations.putIfAbsent(k, k + ": compiled");
             }
@@ -351,8 +352,20 @@ public final class HookCompiler {
                 names.append(names.length() > 1 ? "," : "").append('"').append(f.name()).append('"');
                 kinds.append(kindName(f.type())).append(',');
             }
-            Value fieldNames = access.context().eval(Source.create("js", names.append(']').toString()));
-            return new Reuse(checked, result, constants, variables, fieldNames, kinds.toString());
+            StringBuilder kindArray = new StringBuilder("[");
+            StringBuilder written = new StringBuilder("[");
+            int i = 0;
+            for (Checked.Field f : checked.fields.values()) {
+                kindArray.append(i > 0 ? "," : "").append('"').append(kindName(f.type())).append('"');
+                if (checked.writtenFields.contains(f.name())) {
+                    written.append(written.length() > 1 ? "," : "").append(i);
+                }
+                i++;
+            }
+            Value arrays = access.context().eval(Source.create("js", "[" + names.append(']') + "," + kindArray.append(']')
+                    + "," + written.append(']') + "]"));
+            return new Reuse(checked, result, constants, variables, arrays.getArrayElement(0), kinds.toString(),
+                    arrays.getArrayElement(1), arrays.getArrayElement(2));
         }
 
         /**
@@ -394,11 +407,13 @@ public final class HookCompiler {
             } catch (NotInSubset | PolyglotException e) {
                 return null;
             }
-            return instantiate(r.checked(), r.result());
+            return instantiate(r);
         }
 
         /** A new compiled object with this walk's values, and the write-back for its end. */
-        Compiled instantiate(Checked checked, Codegen.Result result) {
+        Compiled instantiate(Reuse r) {
+            Checked checked = r.checked();
+            Codegen.Result result = r.result();
             CompiledOps ops;
             try {
                 ops = result.type().getConstructor().newInstance();
@@ -409,15 +424,21 @@ public final class HookCompiler {
             int[] counts = new int[3];
             checked.fields.values().forEach(f -> counts[kindIndex(f.type())]++);
             List<StateObject> stateObjects = new ArrayList<>();
+            int nFields = checked.fields.size();
+            ByteBuffer buf = nFields == 0 ? null : ByteBuffer.allocateDirect(nFields * 8).order(ByteOrder.nativeOrder());
             for (Value o : states) {
                 StateObject so = new StateObject(counts[0], counts[1], counts[2]);
+                if (buf != null) {
+                    access.compilerSupport().getMember("load").execute(o, r.fieldNames(), buf);
+                }
+                int i = 0;
                 for (Checked.Field f : checked.fields.values()) {
-                    Value fv = o.getMember(f.name());
                     switch (f.type().kind()) {
-                        case NUMBER -> so.num[f.index()] = fv.asDouble();
-                        case BIGINT -> so.big[f.index()] = fv.asBigInteger().longValue();
-                        default -> so.bool[f.index()] = fv.asBoolean();
+                        case NUMBER -> so.num[f.index()] = buf.getDouble(i * 8);
+                        case BIGINT -> so.big[f.index()] = buf.getLong(i * 8);
+                        default -> so.bool[f.index()] = buf.getDouble(i * 8) != 0;
                     }
+                    i++;
                 }
                 stateObjects.add(so);
             }
@@ -457,7 +478,7 @@ public final class HookCompiler {
                     default -> throw new IllegalStateException(u.hook);
                 }
             }
-            Runnable finish = () -> writeBack(checked, ops, stateObjects, stateArrays);
+            Runnable finish = () -> writeBack(r, ops, stateObjects, stateArrays, buf);
             return new Compiled(b, finish);
         }
 
@@ -487,24 +508,24 @@ public final class HookCompiler {
         }
 
         /** After the walk (also after an error): what compiled code changed goes back to the script. */
-        private void writeBack(Checked checked, CompiledOps ops, List<StateObject> stateObjects, List<StateArray> stateArrays) {
+        private void writeBack(Reuse r, CompiledOps ops, List<StateObject> stateObjects, List<StateArray> stateArrays,
+                ByteBuffer buf) {
+            Checked checked = r.checked();
             Value support = access.compilerSupport();
             access.addHookCalls(ops.calls);
-            for (int i = 0; i < states.size(); i++) {
-                Value o = states.get(i);
-                StateObject so = stateObjects.get(i);
-                for (Checked.Field f : checked.fields.values()) {
-                    if (!checked.writtenFields.contains(f.name())) {
-                        continue;
-                    }
-                    switch (f.type().kind()) {
-                        case NUMBER -> o.putMember(f.name(), so.num[f.index()]);
-                        case BIGINT -> {
-                            long v = so.big[f.index()];
-                            support.getMember("setBig").execute(o, f.name(), (int) (v >>> 32), (int) v);
+            if (!checked.writtenFields.isEmpty()) {
+                for (int i = 0; i < states.size(); i++) {
+                    StateObject so = stateObjects.get(i);
+                    int k = 0;
+                    for (Checked.Field f : checked.fields.values()) {
+                        switch (f.type().kind()) {
+                            case NUMBER -> buf.putDouble(k * 8, so.num[f.index()]);
+                            case BIGINT -> buf.putLong(k * 8, so.big[f.index()]);
+                            default -> buf.putDouble(k * 8, so.bool[f.index()] ? 1 : 0);
                         }
-                        default -> o.putMember(f.name(), so.bool[f.index()]);
+                        k++;
                     }
+                    support.getMember("store").execute(states.get(i), r.fieldNames(), r.kinds(), r.written(), buf);
                 }
             }
             for (int i = 0; i < arrays.size(); i++) {
@@ -513,15 +534,15 @@ public final class HookCompiler {
                 if (n == 0) {
                     continue;
                 }
-                ByteBuffer buf = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder());
+                ByteBuffer out = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder());
                 for (int k = 0; k < n; k++) {
                     if (a.holdsBigInts()) {
-                        buf.putLong(k * 8, a.bigint(k));
+                        out.putLong(k * 8, a.bigint(k));
                     } else {
-                        buf.putDouble(k * 8, a.number(k));
+                        out.putDouble(k * 8, a.number(k));
                     }
                 }
-                support.getMember(a.holdsBigInts() ? "appendBigInts" : "appendNumbers").execute(arrays.get(i), buf, n);
+                support.getMember(a.holdsBigInts() ? "appendBigInts" : "appendNumbers").execute(arrays.get(i), out, n);
             }
             try {
                 for (GlobalVar g : checked.globals.values()) {
