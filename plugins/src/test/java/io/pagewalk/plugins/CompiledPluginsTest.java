@@ -37,13 +37,14 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CompiledPluginsTest {
     /** The plugins whose every walk is compiled with --compile=auto. */
-    static final Set<String> COMPILED = Set.of("smaps", "smaps_rollup", "numa_maps", "mincore");
+    static final Set<String> COMPILED = Set.of("smaps", "smaps_rollup", "numa_maps", "mincore", "pagemap", "pagemap_scan",
+            "page_types");
     /**
      * The plugins that stay on GraalJS (their READMEs say why): thp builds Maps of objects and
      * strings in its hooks; clear_refs and guard change the model (set_pte_at, set_pmd_at,
      * folio_clear_referenced, install_pte are not in the compiled subset).
      */
-    static final Set<String> GRAALJS = Set.of("thp", "clear_refs", "guard", "pagemap", "pagemap_scan", "page_types");
+    static final Set<String> GRAALJS = Set.of("thp", "clear_refs", "guard");
     static final Set<String> WRITING = Set.of("clear_refs", "guard");
     static final long[] SEEDS = {1, 2, 3, 4, 5, 6, 7, 8};
 
