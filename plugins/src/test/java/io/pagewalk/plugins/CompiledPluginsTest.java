@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every reference plugin runs the same with its hooks compiled (--compile=auto) and on GraalJS
  * (--compile=never): the same output or the same error, and for the plugins that write, the same
- * model afterwards. On an import of a real process (the fixture with every part) and on random
- * synthetic processes. And each plugin's walk is compiled, or not, as {@link #COMPILED} says: a
+ * model afterwards. On an import of a real process (the fixture with every part), on random
+ * synthetic processes, and on a model holding the entries no system call makes ({@link EdgeModel}). And each plugin's walk is compiled, or not, as {@link #COMPILED} says: a
  * change that sends a plugin back to GraalJS (or a DSL change that lets one in) shows here.
  */
 class CompiledPluginsTest {
@@ -92,6 +92,12 @@ class CompiledPluginsTest {
         });
         return Stream.concat(Stream.of(coverage), java.util.stream.IntStream.range(0, SEEDS.length)
                 .mapToObj(i -> model("random process, seed " + SEEDS[i], models.get(i))));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> onModelsWithEveryKindOfEntry() {
+        return Stream.of(PagingGeometry.X86_64_4LEVEL, PagingGeometry.X86_64_5LEVEL)
+                .map(g -> model("every kind of entry, " + g, EdgeModel.build(g)));
     }
 
     /** What the model holds, of what the plugins treat differently. */
