@@ -263,8 +263,12 @@ public final class HookCompiler {
 
         @Override
         public Type privateType(String source, int line) throws NotInSubset {
-            if (priv == null || priv.isNull()) {
+            if (priv == null) {
                 return Type.NULL;
+            }
+            if (priv.isNull()) {
+                // null, or undefined when the walk call left it out
+                return kind(priv).equals("undefined") ? Type.UNDEFINED : Type.NULL;
             }
             return typeOf(priv, kind(priv), "walk.private", source, line);
         }

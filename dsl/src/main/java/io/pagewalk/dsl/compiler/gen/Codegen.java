@@ -344,12 +344,15 @@ public final class Codegen {
                 }
                 case Node.While w -> {
                     Label top = new Label();
+                    Label cont = new Label();
                     Label end = new Label();
                     m.visitLabel(top);
                     jump(w.test(), false, end);
-                    loops.push(new Label[] {end, top});
+                    loops.push(new Label[] {end, cont});
                     stmt(w.body());
                     loops.pop();
+                    // continue goes through the back-edge too: no loop escapes the watchdog
+                    m.visitLabel(cont);
                     backEdge(top);
                     m.visitLabel(end);
                     return true;
