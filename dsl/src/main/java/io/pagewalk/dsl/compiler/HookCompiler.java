@@ -88,9 +88,6 @@ public final class HookCompiler {
      * subset is an error naming the construct.
      */
     public Compiled compile(String[] hooks, Value[] fns, Value priv, String what) {
-        if (mode == CompileMode.NEVER) {
-            return null;
-        }
         List<FunctionUnit> units = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         Binding binding = new Binding(priv);
@@ -104,6 +101,12 @@ public final class HookCompiler {
             }
         }
         if (keys.isEmpty()) {
+            return null;
+        }
+        if (mode == CompileMode.NEVER) {
+            for (String k : keys) {
+                explanations.putIfAbsent(k, k + ": GraalJS (--compile=never)");
+            }
             return null;
         }
         Reuse last = reuse.get(reuseKey.toString());
