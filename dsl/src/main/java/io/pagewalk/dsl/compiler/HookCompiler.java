@@ -109,6 +109,10 @@ public final class HookCompiler {
             }
             return null;
         }
+        if (!access.compilerSupport().getMember("builtinsIntact").execute().asBoolean()) {
+            // Compiled code has its own Math.floor, Number, BigInt...: not the script's replacements.
+            return refused(keys, new NotInSubset(what, 0, "Math, Number or BigInt replaced by the script"), what);
+        }
         Reuse last = reuse.get(reuseKey.toString());
         if (last != null) {
             Compiled again = binding.reuse(last);
@@ -138,18 +142,20 @@ public final class HookCompiler {
             }
             return c;
         } catch (NotInSubset e) {
-            for (String k : keys) {
-                explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
-            }
-            if (mode == CompileMode.ALWAYS) {
-                throw new IllegalArgumentException(what + ": --compile=always, but the hooks are not in the compiled subset: "
-                        + e.getMessage());
-            }
-            for (String k : keys) {
-                explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
-            }
-            return null;
+            return refused(keys, e, what);
         }
+    }
+
+    /** The hooks stay on GraalJS (or, with --compile=always, the run stops): says why. */
+    private Compiled refused(List<String> keys, NotInSubset e, String what) {
+        for (String k : keys) {
+            explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
+        }
+        if (mode == CompileMode.ALWAYS) {
+            throw new IllegalArgumentException(what + ": --compile=always, but the hooks are not in the compiled subset: "
+                    + e.getMessage());
+        }
+        return null;
     }
 
     private static String where(SourceSection s) {
