@@ -28,10 +28,10 @@ const parseAddr = (s, what) => {
 // strings and are compiled (see --explain).
 const addrs = [];
 const entries = [];
-function emit(addr, entry) {
+const emit = (addr, entry) => {
     addrs.push(BigInt(addr));
     entries.push(entry);
-}
+};
 let vma = null; // the VMA of the current hook (cached; walk.vma crosses to the host)
 const vmaSoftDirty = (v) => v !== null && (v.vm_flags & VM_SOFTDIRTY) !== 0n ? PM_SOFT_DIRTY : 0n;
 
