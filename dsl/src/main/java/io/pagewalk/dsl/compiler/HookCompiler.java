@@ -138,6 +138,7 @@ public final class HookCompiler {
                 }
             }
             Checked checked = new Checker(binding, CONSTANTS, Intrinsics.class).check(units);
+            probeAssignable(checked);
             for (Checked.Field f : checked.fields.values()) {
                 // Every state object the walk reaches must have the field (some were found after it was typed).
                 if (!binding.fieldType(f.name(), units.get(0).source(), units.get(0).ast.line()).equals(f.type())) {
@@ -254,7 +255,9 @@ public final class HookCompiler {
             }
             Type t = typeOf(v, kind, "the global " + name, source, line);
             values.put(name, v);
-            return new GlobalVar(name, t, isAssignable(name));
+            // Whether it is a const is asked of the script once per name and session, for all the
+            // names of a check at once (probe()); until then it counts as assignable.
+            return new GlobalVar(name, t, assignable.getOrDefault(name, true));
         }
 
         @Override
@@ -366,7 +369,7 @@ public final class HookCompiler {
             Map<String, Value> constants = new HashMap<>();
             List<GlobalVar> variables = new ArrayList<>();
             for (GlobalVar g : checked.globals.values()) {
-                if (g.assignable) {
+                if (assignable.get(g.name)) {
                     variables.add(g);
                 } else {
                     constants.put(g.name, values.get(g.name));
@@ -618,10 +621,35 @@ public final class HookCompiler {
     }
 
     /** Whether the script may assign a global (a let or var; not a const, not the API's read-only names). */
-    private boolean isAssignable(String name) {
-        return assignable.computeIfAbsent(name, n -> access.context().eval(Source.create("js",
-                "(function () { 'use strict'; try { " + n + " = " + n + "; return true; } catch (e) { return false; } })()"))
-                .asBoolean());
+    /**
+     * Learns which globals of a check the script may assign (let/var, not const or the API's
+     * read-only names), in one evaluation for all the new names; refuses the hooks if they assign
+     * one that is not.
+     */
+    private void probeAssignable(Checked checked) throws NotInSubset {
+        List<String> names = new ArrayList<>();
+        for (GlobalVar g : checked.globals.values()) {
+            if (!assignable.containsKey(g.name)) {
+                names.add(g.name);
+            }
+        }
+        if (!names.isEmpty()) {
+            StringBuilder js = new StringBuilder("[");
+            for (String n : names) {
+                js.append("(function () { 'use strict'; try { ").append(n).append(" = ").append(n)
+                        .append("; return true; } catch (e) { return false; } })(),");
+            }
+            Value r = access.context().eval(Source.create("js", js.append(']').toString()));
+            for (int i = 0; i < names.size(); i++) {
+                assignable.put(names.get(i), r.getArrayElement(i).asBoolean());
+            }
+        }
+        for (GlobalVar g : checked.globals.values()) {
+            if (g.assigned() && !assignable.get(g.name)) {
+                FunctionUnit first = checked.units.get(0);
+                throw new NotInSubset(first.source(), first.ast.line(), "an assignment to the constant " + g.name);
+            }
+        }
     }
 
     private Value setter(String name) {

@@ -153,6 +153,28 @@ class HookCompilerTest {
     }
 
     @Test
+    void aHookAssigningAConstStaysOnGraalJsAndThrowsItsTypeError() {
+        String script = """
+                const limit = 3;
+                let seen = 0;
+                const ops = { pte_entry(pte, addr, next, walk) { seen++; if (seen > 2) limit = 4; return 0; } };
+                walk_page_vma(m.vmas[0], ops, null);
+                """;
+        String graal = error(CompileMode.NEVER, script);
+        assertTrue(graal.startsWith("TypeError: "), graal);
+        assertEquals(graal, error(CompileMode.AUTO, script));
+        try (ScriptSession s = new ScriptSession(null, ScriptSession.Options.defaults())) {
+            try {
+                s.run(ScriptEngine.shared().snippet("t.js", MODEL + script));
+            } catch (io.pagewalk.dsl.api.ScriptException expected) {
+                // the TypeError above
+            }
+            assertEquals(List.of("pte_entry (t.js:9): GraalJS, t.js:9: an assignment to the constant limit"),
+                    s.compileExplanations());
+        }
+    }
+
+    @Test
     void walkPrivateIsTheStateObjectOfEachWalk() {
         Run r = same("""
                 const ops = {
