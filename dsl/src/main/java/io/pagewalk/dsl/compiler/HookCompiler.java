@@ -219,7 +219,7 @@ public final class HookCompiler {
         }
         c.globals.values().forEach(g -> sb.append(g.name).append('=').append(g.type()).append(g.assigned() ? "!" : "").append(';'));
         c.fields.values().forEach(f -> sb.append('.').append(f.name()).append('=').append(f.type()).append(';'));
-        sb.append("private=").append(c.privateType).append(";array=").append(c.arrayElement);
+        sb.append("private=").append(c.privateType);
         return sb.toString();
     }
 
@@ -471,10 +471,9 @@ public final class HookCompiler {
                 }
                 stateObjects.add(so);
             }
-            boolean bigArrays = checked.arrayElement != null && checked.arrayElement.kind() == Type.Kind.BIGINT;
             List<StateArray> stateArrays = new ArrayList<>();
             for (Value a : arrays) {
-                stateArrays.add(new StateArray(ops, (int) a.getArraySize(), bigArrays));
+                stateArrays.add(new StateArray(ops, (int) a.getArraySize()));
             }
             try {
                 for (GlobalVar g : checked.globals.values()) {
@@ -563,15 +562,8 @@ public final class HookCompiler {
                 if (n == 0) {
                     continue;
                 }
-                ByteBuffer out = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder());
-                for (int k = 0; k < n; k++) {
-                    if (a.holdsBigInts()) {
-                        out.putLong(k * 8, a.bigint(k));
-                    } else {
-                        out.putDouble(k * 8, a.number(k));
-                    }
-                }
-                support.getMember(a.holdsBigInts() ? "appendBigInts" : "appendNumbers").execute(arrays.get(i), out, n);
+                ByteBuffer[] pushed = a.buffers();
+                support.getMember("append").execute(arrays.get(i), pushed[0], pushed[1], n);
             }
             try {
                 for (GlobalVar g : checked.globals.values()) {

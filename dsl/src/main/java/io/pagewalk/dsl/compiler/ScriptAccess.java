@@ -11,8 +11,7 @@ public interface ScriptAccess {
     /**
      * The prelude's support object: {@code kind(x)}, {@code handle(x)}, {@code field(o, k)},
      * {@code fieldKinds(o, names)}, {@code load(o, names, buf)}, {@code store(o, names, kinds, written, buf)},
-     * {@code bigint(hi, lo)}, {@code appendNumbers(a, buf, n)},
-     * {@code appendBigInts(a, buf, n)}.
+     * {@code bigint(hi, lo)}, {@code append(a, buf, kinds, n)}.
      */
     Value compilerSupport();
 

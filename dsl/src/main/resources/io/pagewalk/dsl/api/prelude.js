@@ -315,8 +315,13 @@
             }
         },
         bigint: (hi, lo) => u64(hi, lo),
-        appendNumbers: (a, buf, n) => { const v = new Float64Array(buf); for (let i = 0; i < n; i++) a.push(v[i]); },
-        appendBigInts: (a, buf, n) => { const v = new BigUint64Array(buf); for (let i = 0; i < n; i++) a.push(v[i]); },
+        // What compiled hooks pushed: 64 bits each (a double's or a BigInt's) and a kind byte each.
+        append: (a, buf, kindBuf, n) => {
+            const f = new Float64Array(buf);
+            const b = new BigUint64Array(buf);
+            const k = new Uint8Array(kindBuf);
+            for (let i = 0; i < n; i++) a.push(k[i] === 0 ? f[i] : k[i] === 1 ? b[i] : f[i] !== 0);
+        },
     });
 
     return {

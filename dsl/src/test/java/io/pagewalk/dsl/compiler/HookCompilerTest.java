@@ -175,6 +175,27 @@ class HookCompilerTest {
     }
 
     @Test
+    void arraysTakeNumbersBigIntsAndBooleansAsPushed() {
+        Run r = same("""
+                const addrs = [];
+                const mixed = ['before'];
+                const ops = {
+                    pte_entry(pte, addr, next, walk) {
+                        addrs.push(addr);
+                        if (pte_present(pte)) mixed.push(pte & PTE_PFN_MASK); else mixed.push(-0);
+                        if (mixed.length % 3 === 0) mixed.push(pte_present(pte));
+                        return 0;
+                    },
+                };
+                walk_page_vma(m.vmas[2], ops, null);
+                [addrs.length, addrs[7].toString(16), mixed.length, mixed.map((x) => typeof x + ':' + (Object.is(x, -0) ? '-0' : String(x))).join(' ')].join('|');
+                """);
+        assertTrue(r.value().startsWith("8|10207000|13|string:before bigint:"), r.value());
+        assertTrue(r.value().contains("boolean:true") && r.value().contains("number:-0"), r.value());
+        assertEquals(List.of("pte_entry (t.js:10): compiled"), r.explain());
+    }
+
+    @Test
     void walkPrivateIsTheStateObjectOfEachWalk() {
         Run r = same("""
                 const ops = {

@@ -18,8 +18,6 @@ public final class Checked {
     /** The fields compiled code assigns (they go back to the script objects after the walk). */
     public final java.util.Set<String> writtenFields = new java.util.HashSet<>();
     public final Type privateType;
-    /** Element type of the arrays hooks push to (NUMBER or BIGINT), or null if none is pushed. */
-    public final Type arrayElement;
 
     final Map<Node.Expr, Type> types = new IdentityHashMap<>();
     final Map<Node.Ident, Object> names = new IdentityHashMap<>();
@@ -36,12 +34,10 @@ public final class Checked {
     /** BigInt operations whose value matters only modulo 2^64: compiled with the JVM's wrapping arithmetic. */
     final java.util.Set<Node.Expr> wrapped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
-    Checked(List<FunctionUnit> units, Map<String, GlobalVar> globals, Type privateType, Type arrayElement,
-            Map<String, Field> fields) {
+    Checked(List<FunctionUnit> units, Map<String, GlobalVar> globals, Type privateType, Map<String, Field> fields) {
         this.units = units;
         this.globals = globals;
         this.privateType = privateType;
-        this.arrayElement = arrayElement;
         this.fields.putAll(fields);
     }
 

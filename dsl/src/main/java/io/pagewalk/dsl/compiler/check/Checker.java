@@ -53,7 +53,6 @@ public final class Checker {
     private final int[] fieldCounts = new int[3];
     private Type privateType;
     private boolean privateTypeKnown;
-    private Type arrayElement;
 
     private Checked out;
     private boolean changed;
@@ -90,7 +89,7 @@ public final class Checker {
             }
         }
         for (int round = 0; ; round++) {
-            out = new Checked(units, globals, privateType, arrayElement, fields);
+            out = new Checked(units, globals, privateType, fields);
             out.writtenFields.addAll(writtenFields);
             changed = false;
             strict = round > 0 && !changedLast;
@@ -592,18 +591,8 @@ public final class Checker {
                     throw fail(c.line(), "push with " + c.args().size() + " arguments");
                 }
                 Type a = args.get(0);
-                if (a != null) {
-                    if (a.kind() != Type.Kind.NUMBER && a.kind() != Type.Kind.BIGINT) {
-                        throw fail(c.line(), "pushing " + a + " (arrays of Numbers or BigInts only)");
-                    }
-                    Type j = Type.join(arrayElement, a);
-                    if (j == null) {
-                        throw fail(c.line(), "arrays holding both " + arrayElement + " and " + a);
-                    }
-                    if (!j.equals(arrayElement)) {
-                        arrayElement = j;
-                        changed = true;
-                    }
+                if (a != null && a.kind() != Type.Kind.NUMBER && a.kind() != Type.Kind.BIGINT && a.kind() != Type.Kind.BOOLEAN) {
+                    throw fail(c.line(), "pushing " + a + " (Numbers, BigInts and booleans only)");
                 }
                 out.calls.put(c, new Builtin("push"));
                 return Type.NUMBER;
