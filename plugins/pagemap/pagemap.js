@@ -23,13 +23,12 @@ const parseAddr = (s, what) => {
     return v;
 };
 
-// The hooks collect each page's address and entry (both BigInts: the compiled subset wants one
-// element type for all arrays); the lines are made after the walk, so that the hooks build no
-// strings and are compiled (see --explain).
+// The hooks collect each page's address and entry; the lines are made after the walk, so that
+// the hooks build no strings and are compiled (see --explain).
 const addrs = [];
 const entries = [];
 const emit = (addr, entry) => {
-    addrs.push(BigInt(addr));
+    addrs.push(addr);
     entries.push(entry);
 };
 let vma = null; // the VMA of the current hook (cached; walk.vma crosses to the host)
