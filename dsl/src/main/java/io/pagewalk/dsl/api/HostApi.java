@@ -414,12 +414,16 @@ final class HostApi implements ProxyObject {
             throw new IllegalArgumentException(what + ": ops must be an object of hooks, got " + Conv.describe(ops));
         }
         ScriptSession.EntryBuffer buffer = session.enterWalk();
+        long t0 = System.nanoTime();
         try {
             HookBinder.Bound bound = HookBinder.bind(session.hookContext(buffer), session.compiler(), ops, priv, what);
+            long t1 = System.nanoTime();
+            session.bindTime(t1 - t0);
             try {
                 return call.run(bound.ops());
             } finally {
                 bound.finish().run();
+                session.walkTime(System.nanoTime() - t1);
             }
         } finally {
             session.exitWalk();

@@ -190,6 +190,31 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
         return context;
     }
 
+    private long bindNanos;
+    private long walkNanos;
+
+    /** Time spent binding hooks to walks (compiling them, when compiled), for --stats. */
+    public double bindMillis() {
+        return bindNanos / 1e6;
+    }
+
+    /** Time spent in walks (the walker and the hooks), for --stats. */
+    public double walkMillis() {
+        return walkNanos / 1e6;
+    }
+
+    void bindTime(long nanos) {
+        if (walkDepth == 1) {
+            bindNanos += nanos;
+        }
+    }
+
+    void walkTime(long nanos) {
+        if (walkDepth == 1) {
+            walkNanos += nanos;
+        }
+    }
+
     /** Calls from the walker into script hooks so far (for --stats). */
     public long hookCalls() {
         return hookCalls;

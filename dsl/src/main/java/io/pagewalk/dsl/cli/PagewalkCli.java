@@ -166,6 +166,8 @@ public final class PagewalkCli implements Callable<Integer> {
                     .withCompile(compileMode);
             List<Double> walkMs = new ArrayList<>();
             List<Double> setupMs = new ArrayList<>();
+            List<Double> bindMs = new ArrayList<>();
+            List<Double> hooksMs = new ArrayList<>();
             long entries = 0;
             for (int i = 0; i < repeat; i++) {
                 long s0 = System.nanoTime();
@@ -178,6 +180,8 @@ public final class PagewalkCli implements Callable<Integer> {
                     }
                     walkMs.add((System.nanoTime() - w0) / 1e6);
                     entries = session.hookCalls();
+                    bindMs.add(session.bindMillis());
+                    hooksMs.add(session.walkMillis());
                 } catch (ScriptException e) {
                     System.out.flush();
                     explain(session, i);
@@ -190,7 +194,7 @@ public final class PagewalkCli implements Callable<Integer> {
             }
             System.out.flush();
             if (stats) {
-                printStats(System.err, importMs, setupMs, walkMs, entries, engine);
+                printStats(System.err, importMs, setupMs, walkMs, bindMs, hooksMs, entries, engine);
             }
             return 0;
         }
@@ -220,13 +224,16 @@ public final class PagewalkCli implements Callable<Integer> {
 
     /**
      * {@code stats {...}}: import_ms (model), setup_ms (context and API per run), walk_ms (the
-     * script per run), entries (hook calls of the last run), engine.
+     * script per run), bind_ms (binding hooks to walks, compiling them included), walks_ms (inside
+     * the walks: walker and hooks), entries (hook calls of the last run), engine.
      */
-    static void printStats(PrintStream out, long importMs, List<Double> setupMs, List<Double> walkMs, long entries,
-            ScriptEngine engine) {
+    static void printStats(PrintStream out, long importMs, List<Double> setupMs, List<Double> walkMs, List<Double> bindMs,
+            List<Double> hooksMs, long entries, ScriptEngine engine) {
         StringBuilder sb = new StringBuilder("stats {\"import_ms\":").append(importMs);
         list(sb.append(",\"setup_ms\":"), setupMs);
         list(sb.append(",\"walk_ms\":"), walkMs);
+        list(sb.append(",\"bind_ms\":"), bindMs);
+        list(sb.append(",\"walks_ms\":"), hooksMs);
         sb.append(",\"entries\":").append(entries)
                 .append(",\"engine\":\"").append(engine.implementationName()).append("\"}");
         out.println(sb);

@@ -54,6 +54,16 @@ public final class HookCompiler {
     private final Map<String, String> explanations = new LinkedHashMap<>();
     private final Map<String, Value> setters = new HashMap<>();
     private final Map<String, Boolean> assignable = new HashMap<>();
+    /** The last compilation of each set of hooks, reused while the script's values keep their types. */
+    private final Map<String, Reuse> reuse = new HashMap<>();
+
+    /**
+     * What a walk with the same hooks can reuse without checking again: the class, and the
+     * globals' types. Constants (const globals) keep their values; let/var globals, the state
+     * objects' fields and walk.private are looked at again, and must have the same types.
+     */
+    private record Reuse(Checked checked, Codegen.Result result, Map<String, Value> constants, List<GlobalVar> variables,
+            Value fieldNames, String fieldKinds, Value kinds, Value written) {}
 
     /** A compiled walk: the callbacks to walk with, and what to do when the walk ends. */
     public record Compiled(MmWalkOps.Builder builder, Runnable finish) {}
@@ -84,17 +94,30 @@ public final class HookCompiler {
         List<FunctionUnit> units = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         Binding binding = new Binding(priv);
-        try {
-            for (int i = 0; i < hooks.length; i++) {
-                if (fns[i] == null) {
-                    continue;
-                }
+        StringBuilder reuseKey = new StringBuilder();
+        for (int i = 0; i < hooks.length; i++) {
+            if (fns[i] != null) {
                 SourceSection s = fns[i].getSourceLocation();
                 keys.add(hooks[i] + " (" + where(s) + ")");
-                units.add(new FunctionUnit(parse(fns[i], hooks[i], what, 0), hooks[i], "h$" + hooks[i]));
+                reuseKey.append(hooks[i]).append('@').append(s == null ? "?" : s.getSource().getName() + ":" + s.getCharIndex())
+                        .append(';');
             }
-            if (units.isEmpty()) {
-                return null;
+        }
+        if (keys.isEmpty()) {
+            return null;
+        }
+        Reuse last = reuse.get(reuseKey.toString());
+        if (last != null) {
+            Compiled again = binding.reuse(last);
+            if (again != null) {
+                return again;
+            }
+        }
+        try {
+            for (int i = 0; i < hooks.length; i++) {
+                if (fns[i] != null) {
+                    units.add(new FunctionUnit(parse(fns[i], hooks[i], what, 0), hooks[i], "h$" + hooks[i]));
+                }
             }
             Checked checked = new Checker(binding, CONSTANTS, Intrinsics.class).check(units);
             for (Checked.Field f : checked.fields.values()) {
@@ -104,7 +127,9 @@ public final class HookCompiler {
                 }
             }
             Codegen.Result result = CLASSES.computeIfAbsent(signature(checked), k -> Codegen.generate(checked));
-            Compiled c = binding.instantiate(checked, result);
+            Reuse r = binding.reusable(checked, result);
+            reuse.put(reuseKey.toString(), r);
+            Compiled c = binding.instantiate(r);
             for (String k : keys) {
                 explanations.putIfAbsent(k, k + ": compiled");
             }
@@ -310,8 +335,85 @@ public final class HookCompiler {
             list.add(v);
         }
 
+        /** What a later walk with the same hooks may reuse. */
+        Reuse reusable(Checked checked, Codegen.Result result) {
+            Map<String, Value> constants = new HashMap<>();
+            List<GlobalVar> variables = new ArrayList<>();
+            for (GlobalVar g : checked.globals.values()) {
+                if (g.assignable) {
+                    variables.add(g);
+                } else {
+                    constants.put(g.name, values.get(g.name));
+                }
+            }
+            StringBuilder names = new StringBuilder("[");
+            StringBuilder kinds = new StringBuilder();
+            for (Checked.Field f : checked.fields.values()) {
+                names.append(names.length() > 1 ? "," : "").append('"').append(f.name()).append('"');
+                kinds.append(kindName(f.type())).append(',');
+            }
+            StringBuilder kindArray = new StringBuilder("[");
+            StringBuilder written = new StringBuilder("[");
+            int i = 0;
+            for (Checked.Field f : checked.fields.values()) {
+                kindArray.append(i > 0 ? "," : "").append('"').append(kindName(f.type())).append('"');
+                if (checked.writtenFields.contains(f.name())) {
+                    written.append(written.length() > 1 ? "," : "").append(i);
+                }
+                i++;
+            }
+            Value arrays = access.context().eval(Source.create("js", "[" + names.append(']') + "," + kindArray.append(']')
+                    + "," + written.append(']') + "]"));
+            return new Reuse(checked, result, constants, variables, arrays.getArrayElement(0), kinds.toString(),
+                    arrays.getArrayElement(1), arrays.getArrayElement(2));
+        }
+
+        /**
+         * The compiled object for this walk from an earlier compilation of the same hooks, or null
+         * when a value changed its type (then the hooks are checked again).
+         */
+        Compiled reuse(Reuse r) {
+            Value bindings = access.context().getBindings("js");
+            try {
+                for (Map.Entry<String, Value> e : r.constants().entrySet()) {
+                    Type t = r.checked().globals.get(e.getKey()).type();
+                    values.put(e.getKey(), e.getValue());
+                    if (t.kind() == Type.Kind.STATE) {
+                        addUnique(states, e.getValue());
+                    } else if (t.kind() == Type.Kind.ARRAY) {
+                        addUnique(arrays, e.getValue());
+                    }
+                }
+                for (GlobalVar g : r.variables()) {
+                    Value v = bindings.getMember(g.name);
+                    Type now = typeOf(v, kind(v), g.name, "", 0);
+                    if (!g.type().equals(Type.join(g.type(), now))) {
+                        return null;
+                    }
+                    values.put(g.name, v);
+                }
+                Type p = r.checked().privateType;
+                if (p != null) {
+                    Type now = privateType("", 0);
+                    if (!p.equals(Type.join(p, now))) {
+                        return null;
+                    }
+                }
+                for (Value o : states) {
+                    if (!access.compilerSupport().getMember("fieldKinds").execute(o, r.fieldNames()).asString().equals(r.fieldKinds())) {
+                        return null;
+                    }
+                }
+            } catch (NotInSubset | PolyglotException e) {
+                return null;
+            }
+            return instantiate(r);
+        }
+
         /** A new compiled object with this walk's values, and the write-back for its end. */
-        Compiled instantiate(Checked checked, Codegen.Result result) {
+        Compiled instantiate(Reuse r) {
+            Checked checked = r.checked();
+            Codegen.Result result = r.result();
             CompiledOps ops;
             try {
                 ops = result.type().getConstructor().newInstance();
@@ -322,15 +424,21 @@ public final class HookCompiler {
             int[] counts = new int[3];
             checked.fields.values().forEach(f -> counts[kindIndex(f.type())]++);
             List<StateObject> stateObjects = new ArrayList<>();
+            int nFields = checked.fields.size();
+            ByteBuffer buf = nFields == 0 ? null : ByteBuffer.allocateDirect(nFields * 8).order(ByteOrder.nativeOrder());
             for (Value o : states) {
                 StateObject so = new StateObject(counts[0], counts[1], counts[2]);
+                if (buf != null) {
+                    access.compilerSupport().getMember("load").execute(o, r.fieldNames(), buf);
+                }
+                int i = 0;
                 for (Checked.Field f : checked.fields.values()) {
-                    Value fv = o.getMember(f.name());
                     switch (f.type().kind()) {
-                        case NUMBER -> so.num[f.index()] = fv.asDouble();
-                        case BIGINT -> so.big[f.index()] = fv.asBigInteger().longValue();
-                        default -> so.bool[f.index()] = fv.asBoolean();
+                        case NUMBER -> so.num[f.index()] = buf.getDouble(i * 8);
+                        case BIGINT -> so.big[f.index()] = buf.getLong(i * 8);
+                        default -> so.bool[f.index()] = buf.getDouble(i * 8) != 0;
                     }
+                    i++;
                 }
                 stateObjects.add(so);
             }
@@ -370,7 +478,7 @@ public final class HookCompiler {
                     default -> throw new IllegalStateException(u.hook);
                 }
             }
-            Runnable finish = () -> writeBack(checked, ops, stateObjects, stateArrays);
+            Runnable finish = () -> writeBack(r, ops, stateObjects, stateArrays, buf);
             return new Compiled(b, finish);
         }
 
@@ -400,24 +508,24 @@ public final class HookCompiler {
         }
 
         /** After the walk (also after an error): what compiled code changed goes back to the script. */
-        private void writeBack(Checked checked, CompiledOps ops, List<StateObject> stateObjects, List<StateArray> stateArrays) {
+        private void writeBack(Reuse r, CompiledOps ops, List<StateObject> stateObjects, List<StateArray> stateArrays,
+                ByteBuffer buf) {
+            Checked checked = r.checked();
             Value support = access.compilerSupport();
             access.addHookCalls(ops.calls);
-            for (int i = 0; i < states.size(); i++) {
-                Value o = states.get(i);
-                StateObject so = stateObjects.get(i);
-                for (Checked.Field f : checked.fields.values()) {
-                    if (!checked.writtenFields.contains(f.name())) {
-                        continue;
-                    }
-                    switch (f.type().kind()) {
-                        case NUMBER -> o.putMember(f.name(), so.num[f.index()]);
-                        case BIGINT -> {
-                            long v = so.big[f.index()];
-                            support.getMember("setBig").execute(o, f.name(), (int) (v >>> 32), (int) v);
+            if (!checked.writtenFields.isEmpty()) {
+                for (int i = 0; i < states.size(); i++) {
+                    StateObject so = stateObjects.get(i);
+                    int k = 0;
+                    for (Checked.Field f : checked.fields.values()) {
+                        switch (f.type().kind()) {
+                            case NUMBER -> buf.putDouble(k * 8, so.num[f.index()]);
+                            case BIGINT -> buf.putLong(k * 8, so.big[f.index()]);
+                            default -> buf.putDouble(k * 8, so.bool[f.index()] ? 1 : 0);
                         }
-                        default -> o.putMember(f.name(), so.bool[f.index()]);
+                        k++;
                     }
+                    support.getMember("store").execute(states.get(i), r.fieldNames(), r.kinds(), r.written(), buf);
                 }
             }
             for (int i = 0; i < arrays.size(); i++) {
@@ -426,15 +534,15 @@ public final class HookCompiler {
                 if (n == 0) {
                     continue;
                 }
-                ByteBuffer buf = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder());
+                ByteBuffer out = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder());
                 for (int k = 0; k < n; k++) {
                     if (a.holdsBigInts()) {
-                        buf.putLong(k * 8, a.bigint(k));
+                        out.putLong(k * 8, a.bigint(k));
                     } else {
-                        buf.putDouble(k * 8, a.number(k));
+                        out.putDouble(k * 8, a.number(k));
                     }
                 }
-                support.getMember(a.holdsBigInts() ? "appendBigInts" : "appendNumbers").execute(arrays.get(i), buf, n);
+                support.getMember(a.holdsBigInts() ? "appendBigInts" : "appendNumbers").execute(arrays.get(i), out, n);
             }
             try {
                 for (GlobalVar g : checked.globals.values()) {
@@ -464,6 +572,15 @@ public final class HookCompiler {
                 default -> access.toScript(v);
             };
         }
+    }
+
+    /** The support object's name of a field type (see fieldKinds in the prelude). */
+    private static String kindName(Type t) {
+        return switch (t.kind()) {
+            case NUMBER -> "number";
+            case BIGINT -> "bigint";
+            default -> "boolean";
+        };
     }
 
     private static int kindIndex(Type t) {

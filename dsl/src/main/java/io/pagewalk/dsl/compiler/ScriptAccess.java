@@ -10,7 +10,8 @@ public interface ScriptAccess {
 
     /**
      * The prelude's support object: {@code kind(x)}, {@code handle(x)}, {@code field(o, k)},
-     * {@code bigint(hi, lo)}, {@code setBig(o, k, hi, lo)}, {@code appendNumbers(a, buf, n)},
+     * {@code fieldKinds(o, names)}, {@code load(o, names, buf)}, {@code store(o, names, kinds, written, buf)},
+     * {@code bigint(hi, lo)}, {@code appendNumbers(a, buf, n)},
      * {@code appendBigInts(a, buf, n)}.
      */
     Value compilerSupport();

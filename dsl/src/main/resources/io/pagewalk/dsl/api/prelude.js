@@ -284,8 +284,30 @@
             if (!d.writable) return 'readonly';
             return d.value === null ? 'null' : typeof d.value;
         },
+        // The kinds of several fields at once ("number,bigint,..."): one crossing per object.
+        fieldKinds: (o, names) => {
+            let s = '';
+            for (const k of names) s += compiler.field(o, k) + ',';
+            return s;
+        },
+        // The fields of a state object into a buffer, and back: one crossing per object and walk.
+        load: (o, names, buf) => {
+            const f = new Float64Array(buf);
+            const b = new BigUint64Array(buf);
+            for (let i = 0; i < names.length; i++) {
+                const v = o[names[i]];
+                if (typeof v === 'bigint') b[i] = v; else if (typeof v === 'boolean') f[i] = v ? 1 : 0; else f[i] = v;
+            }
+        },
+        store: (o, names, kinds, written, buf) => {
+            const f = new Float64Array(buf);
+            const b = new BigUint64Array(buf);
+            for (const i of written) {
+                const k = kinds[i];
+                o[names[i]] = k === 'bigint' ? b[i] : k === 'boolean' ? f[i] !== 0 : f[i];
+            }
+        },
         bigint: (hi, lo) => u64(hi, lo),
-        setBig: (o, k, hi, lo) => { o[k] = u64(hi, lo); },
         appendNumbers: (a, buf, n) => { const v = new Float64Array(buf); for (let i = 0; i < n; i++) a.push(v[i]); },
         appendBigInts: (a, buf, n) => { const v = new BigUint64Array(buf); for (let i = 0; i < n; i++) a.push(v[i]); },
     });

@@ -720,8 +720,11 @@ public final class Codegen {
                     }
                     String desc = args.size() == 2 ? "(DD)D" : "(D)D";
                     switch (fn) {
+                        // identical in Java and GraalJS (JsOpsTest checks it)
                         case "floor", "ceil", "abs", "sqrt", "min", "max" ->
                                 m.visitMethodInsn(INVOKESTATIC, "java/lang/Math", fn, desc, false);
+                        // GraalJS's Math.pow is not its ** (repeated squaring for whole exponents)
+                        case "pow" -> m.visitMethodInsn(INVOKESTATIC, JSOPS, "mathPow", desc, false);
                         default -> m.visitMethodInsn(INVOKESTATIC, JSOPS, fn, desc, false);
                     }
                     return "D";

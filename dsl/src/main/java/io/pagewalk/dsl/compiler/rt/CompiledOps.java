@@ -119,7 +119,7 @@ public abstract class CompiledOps extends Env {
 
     /** Reading a property of null, as GraalJS words it. */
     public static JsError readOfNull(String property) {
-        return JsError.typeError("Cannot read property \"" + property + "\" of null");
+        return JsError.typeError("Cannot read property '" + property + "' of null");
     }
 
     /** BigInt.asUintN(64, x << n). */

@@ -6,6 +6,7 @@ import io.pagewalk.runtime.mm.Memory;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.PageFlags;
 import io.pagewalk.runtime.mm.VmArea;
+import io.pagewalk.runtime.mm.VmFlags;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.pgtable.Swapops;
 import io.pagewalk.runtime.thp.ThpPolicy;
@@ -107,6 +108,16 @@ public final class Intrinsics {
 
     public static VmArea find_vma(MmStruct mm, long addr) {
         return handle(mm, "mm", "find_vma").findVma(addr);
+    }
+
+    /** The gate VMA (vsyscall) of an mm, or null. */
+    public static VmArea get_gate_vma(MmStruct mm) {
+        return handle(mm, "mm", "get_gate_vma").gateVma();
+    }
+
+    /** The VmFlags mnemonics in bit order, each followed by a space. */
+    public static String show_smap_vma_flags(VmArea vma) {
+        return VmFlags.toSmapsString(handle(vma, "vma", "show_smap_vma_flags").flags());
     }
 
     public static double vma_kernel_pagesize(VmArea vma) {

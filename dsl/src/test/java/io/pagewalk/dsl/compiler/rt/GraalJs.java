@@ -35,8 +35,11 @@ final class GraalJs {
         return b.append(']').toString();
     }
 
-    /** What a JS catch block prints for an error: "TypeError: m" for JS errors, the bare message of an API error. */
-    static final String ERR = "(e instanceof Error ? String(e) : e.message)";
+    /**
+     * What a JS catch block prints for an error: "TypeError: m" for JavaScript's errors, the bare
+     * message of an API error (a host exception, which GraalJS also makes an instanceof Error).
+     */
+    static final String ERR = "(e instanceof TypeError || e instanceof RangeError ? String(e) : e.message)";
 
     /** The same for a JsError. */
     static String err(JsError e) {

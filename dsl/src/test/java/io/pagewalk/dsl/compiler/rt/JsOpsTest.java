@@ -3,7 +3,6 @@ package io.pagewalk.dsl.compiler.rt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -357,10 +356,23 @@ class JsOpsTest {
         assertEquals("RangeError: Division by zero", assertThrows(JsError.class, () -> JsOps.bigDiv(1, 0)).jsMessage());
         assertEquals("RangeError: BigInt(-1) is out of the 64-bit range of compiled code (run with --compile=never)",
                 assertThrows(JsError.class, () -> JsOps.numberToBig(-1)).jsMessage());
-        if (JsOps.numberToBig(TWO_64 - 2048) != -2048L) {
-            fail("2**64-2048 as u64");
+        assertEquals(-2048L, JsOps.numberToBig(TWO_64 - 2048));
+        assertEquals(Long.MIN_VALUE, JsOps.numberToBig(TWO_63));
+    }
+
+    @Test
+    void addressesBecomeTheNumbersTheApiGivesScripts() {
+        Random r = new Random(9);
+        List<Long> as = new ArrayList<>(List.of(0L, -1L, 1L << 47, (1L << 56) - 4096, Long.MAX_VALUE, Long.MIN_VALUE, -4096L));
+        for (int i = 0; i < 5000; i++) {
+            as.add(r.nextLong() >>> r.nextInt(64));
+            as.add(r.nextLong() & ~0xFFFL);
         }
-        assertEquals(-1L, JsOps.addrToNumber(-1L) == TWO_64 ? -1L : 0L);
-        assertEquals((double) (1L << 62), JsOps.addrToNumber(1L << 62));
+        for (long a : as) {
+            // Conv.addrToJs gives a host long below 2**63, which JS arithmetic rounds like (double).
+            double api = ((Number) io.pagewalk.dsl.api.Conv.addrToJs(a)).doubleValue();
+            assertTrue(GraalJs.same(api, JsOps.addrToNumber(a)), Long.toUnsignedString(a));
+        }
+        assertEquals(TWO_64, JsOps.addrToNumber(-1L));
     }
 }
