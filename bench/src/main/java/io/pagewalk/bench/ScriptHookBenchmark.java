@@ -1,6 +1,7 @@
 package io.pagewalk.bench;
 
 import io.pagewalk.dsl.api.ScriptSession;
+import io.pagewalk.dsl.compiler.CompileMode;
 import io.pagewalk.dsl.engine.ScriptEngine;
 import io.pagewalk.runtime.mm.MemMap;
 import io.pagewalk.runtime.mm.MmStruct;
@@ -28,9 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Counting present PTEs over a 256 MiB anonymous VMA (65536 PTEs, every other one present, NX
- * set) with: a plain Java hook, a JavaScript pte_entry called once per PTE, and the same hook
- * through the batching adapter (one crossing per PTE table). Scores are ns per PTE; the
- * {@code first*} benchmarks time the first walk of a fresh JVM (single shot).
+ * set) with: a plain Java hook, a JavaScript pte_entry on GraalJS called once per PTE, the same
+ * hook on GraalJS through the batching adapter (one crossing per PTE table), and the same hook
+ * compiled to JVM bytecode ({@code --compile}). Scores are ns per PTE; the {@code first*}
+ * benchmarks time the first walk of a fresh JVM (single shot).
  *
  * <p>Run with the optimizing runtime: {@code ./pagewalk bench ScriptHookBenchmark}.
  */
@@ -55,8 +57,10 @@ public class ScriptHookBenchmark {
     long javaCount;
     ScriptSession perPte;
     ScriptSession batched;
+    ScriptSession compiled;
     Value perPteWalk;
     Value batchedWalk;
+    Value compiledWalk;
 
     static MmStruct model() {
         MmStruct mm = new MmStruct(PagingGeometry.X86_64_4LEVEL, new MemMap());
@@ -79,13 +83,17 @@ public class ScriptHookBenchmark {
             }
             return 0;
         }).build();
-        ScriptSession.Options o = ScriptSession.Options.defaults().withTimeout(java.time.Duration.ofHours(1));
+        ScriptSession.Options o = ScriptSession.Options.defaults().withTimeout(java.time.Duration.ofHours(1))
+                .withCompile(CompileMode.NEVER);
         perPte = new ScriptSession(mm, o.withBatch(false));
         perPteWalk = perPte.run(ScriptEngine.shared().snippet("count.js", SCRIPT));
         batched = new ScriptSession(mm, o.withBatch(true));
         batchedWalk = batched.run(ScriptEngine.shared().snippet("count.js", SCRIPT));
-        if (javaWalk() != PTES / 2 || perPteWalk.execute().asLong() != PTES / 2 || batchedWalk.execute().asLong() != PTES / 2) {
-            throw new IllegalStateException("the three hooks disagree");
+        compiled = new ScriptSession(mm, o.withCompile(CompileMode.ALWAYS));
+        compiledWalk = compiled.run(ScriptEngine.shared().snippet("count.js", SCRIPT));
+        if (javaWalk() != PTES / 2 || perPteWalk.execute().asLong() != PTES / 2 || batchedWalk.execute().asLong() != PTES / 2
+                || compiledWalk.execute().asLong() != PTES / 2) {
+            throw new IllegalStateException("the four hooks disagree");
         }
     }
 
@@ -93,6 +101,7 @@ public class ScriptHookBenchmark {
     public void tearDown() {
         perPte.close();
         batched.close();
+        compiled.close();
     }
 
     long javaWalk() {
@@ -121,29 +130,41 @@ public class ScriptHookBenchmark {
         return batchedWalk.execute().asLong();
     }
 
+    @Benchmark
+    @OperationsPerInvocation(PTES)
+    public long jsCompiled() {
+        return compiledWalk.execute().asLong();
+    }
+
     /** First walks: a fresh JVM, one shot each (setUp already did one walk of each to check). */
     @State(Scope.Benchmark)
     public static class Fresh {
         MmStruct mm;
         Value perPte;
         Value batched;
+        Value compiled;
         ScriptSession a;
         ScriptSession b;
+        ScriptSession c;
 
         @Setup(Level.Trial)
         public void setUp() {
             mm = model();
-            ScriptSession.Options o = ScriptSession.Options.defaults().withTimeout(java.time.Duration.ofHours(1));
+            ScriptSession.Options o = ScriptSession.Options.defaults().withTimeout(java.time.Duration.ofHours(1))
+                    .withCompile(CompileMode.NEVER);
             a = new ScriptSession(mm, o.withBatch(false));
             perPte = a.run(ScriptEngine.shared().snippet("count.js", SCRIPT));
             b = new ScriptSession(mm, o.withBatch(true));
             batched = b.run(ScriptEngine.shared().snippet("count.js", SCRIPT));
+            c = new ScriptSession(mm, o.withCompile(CompileMode.ALWAYS));
+            compiled = c.run(ScriptEngine.shared().snippet("count.js", SCRIPT));
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             a.close();
             b.close();
+            c.close();
         }
     }
 
@@ -165,5 +186,15 @@ public class ScriptHookBenchmark {
     @OperationsPerInvocation(PTES)
     public long firstWalkJsBatched(Fresh f) {
         return f.batched.execute().asLong();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 0)
+    @Measurement(iterations = 1)
+    @Fork(3)
+    @OperationsPerInvocation(PTES)
+    public long firstWalkJsCompiled(Fresh f) {
+        return f.compiled.execute().asLong();
     }
 }

@@ -22,8 +22,10 @@ import java.util.regex.Pattern;
  * <li>the kernel: reading /proc/PID/smaps_rollup (first read and best of 10);</li>
  * <li>the plain-Java reference ({@link Smaps#smapsRollup}) over a live import in this JVM
  *     (first and best of 10 walks);</li>
- * <li>the plugin through the launcher in a fresh JVM, as a user runs it: the whole command's wall
- *     time, and its {@code --stats} (import, first and best walk of {@code --repeat} runs).</li>
+ * <li>the plugin through the launcher in a fresh JVM, as a user runs it, with compiled hooks
+ *     ({@code --compile=auto}) and with GraalJS hooks ({@code --compile=never}): the whole command's
+ *     wall time, and its {@code --stats}: import, context setup, and per run of {@code --repeat}
+ *     the time inside the walks, the time binding (compiling) hooks, and the whole script.</li>
  * </ul>
  * It also checks that the plugin's figures for the process's own memory equal the Java reference's.
  *
@@ -64,42 +66,50 @@ public final class SmapsRollupBenchmark {
             java.add((System.nanoTime() - t0) / 1e6);
         }
 
-        List<String> cmd = List.of(launcher.toString(), "run", "smaps_rollup", "--pid", Integer.toString(pid), "--stats",
-                "--repeat", Integer.toString(repeat));
-        // Built first, so the timed run measures the command, not a build.
-        new ProcessBuilder(launcher.toString(), "--version").inheritIO().start().waitFor();
-        t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + err.strip());
-        }
-        double commandMs = (System.nanoTime() - t0) / 1e6;
-        Matcher m = STATS.matcher(err);
-        if (!m.find()) {
-            throw new IOException("no stats line in: " + err);
-        }
-        String stats = m.group(1);
-        List<Double> walks = numbers(stats, "walk_ms");
-        double pluginImport = numbers(stats, "import_ms").getFirst();
-        // The plugin's JVM imported the process itself; shared-library mapcounts include whichever
-        // JVM read them, so only the fields of the process's own memory must agree exactly.
-        boolean same = true;
-        for (String field : List.of("Rss", "Anonymous", "AnonHugePages", "Private_Dirty")) {
-            same &= field(out, field).equals(field(reference, field));
-        }
-
         double kernelFirst = kernel.getFirst();
         double kernelBest = min(kernel);
         System.out.printf(Locale.ROOT, "kernel smaps_rollup read : first %.2f ms, best %.2f ms%n", kernelFirst, kernelBest);
         System.out.printf(Locale.ROOT, "Java reference (in JVM)  : import %.0f ms; walk first %.2f ms, best %.2f ms (%.2fx the kernel's best)%n",
                 importMs, java.getFirst(), min(java), min(java) / kernelBest);
-        System.out.printf(Locale.ROOT, "plugin (fresh JVM)       : command %.0f ms wall; import %.0f ms; walk first %.1f ms, best %.1f ms "
-                + "(%.1fx and %.1fx the kernel's best)%n", commandMs, pluginImport, walks.getFirst(), min(walks),
-                walks.getFirst() / kernelBest, min(walks) / kernelBest);
-        System.out.printf("plugin's Rss, Anonymous, AnonHugePages, Private_Dirty equal the Java reference's: %s%n", same);
-        System.out.printf("stats: %s%n", stats);
+        // Built first, so the timed runs measure the command, not a build.
+        new ProcessBuilder(launcher.toString(), "--version").inheritIO().start().waitFor();
+        for (String mode : List.of("auto", "never")) {
+            List<String> cmd = List.of(launcher.toString(), "run", "smaps_rollup", "--pid", Integer.toString(pid), "--stats",
+                    "--repeat", Integer.toString(repeat), "--compile=" + mode);
+            t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed: " + err.strip());
+            }
+            double commandMs = (System.nanoTime() - t0) / 1e6;
+            Matcher m = STATS.matcher(err);
+            if (!m.find()) {
+                throw new IOException("no stats line in: " + err);
+            }
+            String stats = m.group(1);
+            List<Double> script = numbers(stats, "walk_ms");
+            List<Double> bind = numbers(stats, "bind_ms");
+            List<Double> walks = numbers(stats, "walks_ms");
+            double pluginImport = numbers(stats, "import_ms").getFirst();
+            // The plugin's JVM imported the process itself; shared-library mapcounts include whichever
+            // JVM read them, so only the fields of the process's own memory must agree exactly.
+            boolean same = true;
+            for (String field : List.of("Rss", "Anonymous", "AnonHugePages", "Private_Dirty")) {
+                same &= field(out, field).equals(field(reference, field));
+            }
+            String what = mode.equals("auto") ? "compiled hooks" : "GraalJS hooks ";
+            System.out.printf(Locale.ROOT, "plugin, %s (fresh JVM): command %.0f ms wall; import %.0f ms; setup %.0f ms%n",
+                    what, commandMs, pluginImport, numbers(stats, "setup_ms").getFirst());
+            System.out.printf(Locale.ROOT, "  walks (walker + hooks): first %.1f ms, best %.1f ms (%.2fx and %.2fx the kernel's best)%n",
+                    walks.getFirst(), min(walks), walks.getFirst() / kernelBest, min(walks) / kernelBest);
+            System.out.printf(Locale.ROOT, "  binding hooks (compiling): first %.1f ms, best %.1f ms%n", bind.getFirst(), min(bind));
+            System.out.printf(Locale.ROOT, "  whole script: first %.1f ms, best %.1f ms (%.1fx and %.1fx the kernel's best)%n",
+                    script.getFirst(), min(script), script.getFirst() / kernelBest, min(script) / kernelBest);
+            System.out.printf("  Rss, Anonymous, AnonHugePages, Private_Dirty equal the Java reference's: %s%n", same);
+            System.out.printf("  stats: %s%n", stats);
+        }
         System.out.printf("load average: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
     }
 

@@ -92,7 +92,8 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
     private final ScriptEngine engine;
     private final Context context;
     private final Options options;
-    private final MmStruct mm;
+    private MmStruct mm;
+    private boolean attached;
     private final HostApi host;
     private final Value api;
     final Value callEntry;
@@ -124,9 +125,32 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
     public record EntryBuffer(ByteBuffer buffer, Value view) {}
 
     public ScriptSession(MmStruct mm, Options options) {
+        this(options);
+        attach(mm);
+    }
+
+    /**
+     * A session whose context and API are made now, and whose target comes with {@link #attach}:
+     * the CLI makes the context while the target is being imported.
+     */
+    public static ScriptSession prepare(Options options) {
+        return new ScriptSession(options);
+    }
+
+    /** Gives the prepared session its target (null: none) and the script its globals mm and args. */
+    public void attach(MmStruct target) {
+        if (attached) {
+            throw new IllegalStateException("session already has its target");
+        }
+        attached = true;
+        this.mm = target;
+        Value mmValue = target == null ? null : mmObject(target);
+        api.getMember("init").executeVoid(mmValue, ProxyArray.fromList(new ArrayList<Object>(options.args())));
+    }
+
+    private ScriptSession(Options options) {
         this.engine = ScriptEngine.shared();
         this.options = options;
-        this.mm = mm;
         HostAccess hostAccess = HostAccess.newBuilder(HostAccess.CONSTRAINED)
                 .allowBufferAccess(true)
                 .build();
@@ -166,8 +190,6 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
         mkPtep = api.getMember("mkPtep");
         compilerSupport = api.getMember("compiler");
         compiler = new HookCompiler(this, options.compile());
-        Value mmValue = mm == null ? null : mmObject(mm);
-        api.getMember("init").executeVoid(mmValue, ProxyArray.fromList(new ArrayList<Object>(options.args())));
     }
 
     private static String readPrelude() {

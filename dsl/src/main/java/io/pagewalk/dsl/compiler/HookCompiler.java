@@ -88,9 +88,6 @@ public final class HookCompiler {
      * subset is an error naming the construct.
      */
     public Compiled compile(String[] hooks, Value[] fns, Value priv, String what) {
-        if (mode == CompileMode.NEVER) {
-            return null;
-        }
         List<FunctionUnit> units = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         Binding binding = new Binding(priv);
@@ -105,6 +102,16 @@ public final class HookCompiler {
         }
         if (keys.isEmpty()) {
             return null;
+        }
+        if (mode == CompileMode.NEVER) {
+            for (String k : keys) {
+                explanations.putIfAbsent(k, k + ": GraalJS (--compile=never)");
+            }
+            return null;
+        }
+        if (!access.compilerSupport().getMember("builtinsIntact").execute().asBoolean()) {
+            // Compiled code has its own Math.floor, Number, BigInt...: not the script's replacements.
+            return refused(keys, new NotInSubset(what, 0, "Math, Number or BigInt replaced by the script"), what);
         }
         Reuse last = reuse.get(reuseKey.toString());
         if (last != null) {
@@ -135,18 +142,20 @@ public final class HookCompiler {
             }
             return c;
         } catch (NotInSubset e) {
-            for (String k : keys) {
-                explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
-            }
-            if (mode == CompileMode.ALWAYS) {
-                throw new IllegalArgumentException(what + ": --compile=always, but the hooks are not in the compiled subset: "
-                        + e.getMessage());
-            }
-            for (String k : keys) {
-                explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
-            }
-            return null;
+            return refused(keys, e, what);
         }
+    }
+
+    /** The hooks stay on GraalJS (or, with --compile=always, the run stops): says why. */
+    private Compiled refused(List<String> keys, NotInSubset e, String what) {
+        for (String k : keys) {
+            explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
+        }
+        if (mode == CompileMode.ALWAYS) {
+            throw new IllegalArgumentException(what + ": --compile=always, but the hooks are not in the compiled subset: "
+                    + e.getMessage());
+        }
+        return null;
     }
 
     private static String where(SourceSection s) {
@@ -263,8 +272,12 @@ public final class HookCompiler {
 
         @Override
         public Type privateType(String source, int line) throws NotInSubset {
-            if (priv == null || priv.isNull()) {
+            if (priv == null) {
                 return Type.NULL;
+            }
+            if (priv.isNull()) {
+                // null, or undefined when the walk call left it out
+                return kind(priv).equals("undefined") ? Type.UNDEFINED : Type.NULL;
             }
             return typeOf(priv, kind(priv), "walk.private", source, line);
         }

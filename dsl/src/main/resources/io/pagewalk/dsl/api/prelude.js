@@ -264,7 +264,14 @@
     };
 
     // ---- for the compiled path (HookCompiler): what a value is, and writes back into the script
+    // The built-ins compiled code has its own copies of: a script may replace them (Math.floor = ...).
+    const MathFns = ['floor', 'ceil', 'trunc', 'round', 'abs', 'sign', 'min', 'max', 'pow', 'sqrt'];
+    const builtins = [G.Math, G.Number, G.BigInt, G.BigInt.asUintN, ...MathFns.map((n) => G.Math[n])];
     const compiler = Object.freeze({
+        builtinsIntact: () => {
+            const now = [G.Math, G.Number, G.BigInt, G.BigInt.asUintN, ...MathFns.map((n) => G.Math[n])];
+            return now.every((f, i) => f === builtins[i]);
+        },
         kind: (x) => {
             if (x === null) return 'null';
             const t = typeof x;

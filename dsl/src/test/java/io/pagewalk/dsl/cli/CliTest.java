@@ -65,6 +65,55 @@ public class CliTest {
         assertTrue(json.matches(".*\"entries\":0.*"), json);
     }
 
+    /** A walk over a model the script makes, counting present PTEs in a hook that compiles (or, with a string, does not). */
+    private static final String COUNT = """
+            const m = mm_create();
+            const a = m.mmap(0, 16 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+            m.touch(a, 8 * PAGE_SIZE, true);
+            const st = { n: 0 };
+            const ops = {
+                pte_entry(pte, addr, next, walk) {
+                    if (pte_present(pte)) st.n++;%s
+                    return 0;
+                },
+            };
+            walk_page_range(m, a, a + 16 * PAGE_SIZE, ops, null);
+            print('present ' + st.n);
+            """;
+
+    @Test
+    void explainSaysWhichHooksWereCompiled() throws IOException {
+        Path s = script("count.js", COUNT.formatted(""));
+        Result r = cli("run", s.toString(), "--explain", "--stats");
+        assertEquals(0, r.code, r.err);
+        assertEquals("present 8\n", r.out);
+        assertTrue(r.err.contains("pagewalk: explain: pte_entry (count.js:6): compiled"), r.err);
+        // the walk's calls are counted whichever engine ran the hook
+        assertTrue(r.err.matches("(?s).*\"entries\":16[,}].*"), r.err);
+    }
+
+    @Test
+    void explainNamesTheFirstConstructOutsideTheSubset() throws IOException {
+        Path s = script("count.js", COUNT.formatted("\n                    if (st.n > 100) print('many');"));
+        Result r = cli("run", s.toString(), "--explain");
+        assertEquals(0, r.code, r.err);
+        assertEquals("present 8\n", r.out);
+        assertTrue(r.err.contains("pagewalk: explain: pte_entry (count.js:6): GraalJS, count.js:8: a string literal"), r.err);
+    }
+
+    @Test
+    void compileAlwaysFailsWithTheConstructAndCompileNeverUsesGraalJs() throws IOException {
+        Path s = script("count.js", COUNT.formatted("\n                    if (st.n > 100) print('many');"));
+        oneErrorLine(cli("run", s.toString(), "--compile=always"), 1,
+                "--compile=always, but the hooks are not in the compiled subset: count.js:8: a string literal");
+        Path ok = script("ok.js", COUNT.formatted(""));
+        Result r = cli("run", ok.toString(), "--compile=never", "--explain");
+        assertEquals(0, r.code, r.err);
+        assertEquals("present 8\n", r.out);
+        assertTrue(r.err.contains("pagewalk: explain: pte_entry (ok.js:6): GraalJS (--compile=never)"), r.err);
+        oneErrorLine(cli("run", ok.toString(), "--compile=sometimes"), 2, "--compile must be auto, always or never, got sometimes");
+    }
+
     @Test
     void pluginDirectoryRunsItsMainJs() throws IOException {
         Path plugin = Files.createDirectory(dir.resolve("plugin"));

@@ -1,7 +1,6 @@
 package io.pagewalk.dsl.compiler.check;
 
 import io.pagewalk.dsl.compiler.ast.Node;
-import java.lang.reflect.Method;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +77,4 @@ public final class Checked {
         return declared.get(d);
     }
 
-    static boolean isIntrinsic(Object target) {
-        return target instanceof Method;
-    }
 }

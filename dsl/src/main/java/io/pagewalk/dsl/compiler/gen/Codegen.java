@@ -353,12 +353,15 @@ public final class Codegen {
                 }
                 case Node.While w -> {
                     Label top = new Label();
+                    Label cont = new Label();
                     Label end = new Label();
                     m.visitLabel(top);
                     jump(w.test(), false, end);
-                    loops.push(new Label[] {end, top});
+                    loops.push(new Label[] {end, cont});
                     stmt(w.body());
                     loops.pop();
+                    // continue goes through the back-edge too: no loop escapes the watchdog
+                    m.visitLabel(cont);
                     backEdge(top);
                     m.visitLabel(end);
                     return true;
@@ -496,7 +499,6 @@ public final class Codegen {
 
         /** Pushes the value of e, in the JVM form of its checked type. */
         private void expr(Expr e) {
-            Type t = checked.type(e);
             Long folded = checked.constant(e);
             if (folded != null) {
                 m.visitLdcInsn(folded);
@@ -510,10 +512,10 @@ public final class Codegen {
                 case Node.Ident id -> ident(id);
                 case Node.Member mb -> member(mb);
                 case Node.Call c -> callValue(c);
-                case Node.Unary un -> unary(un, t);
+                case Node.Unary un -> unary(un);
                 case Node.Update up -> update(up, true);
-                case Node.Binary b -> binary(b, t);
-                case Node.Logical l -> logical(l, t);
+                case Node.Binary b -> binary(b);
+                case Node.Logical l -> logical(l);
                 case Node.Conditional c -> {
                     Label otherwise = new Label();
                     Label end = new Label();
@@ -734,7 +736,7 @@ public final class Codegen {
 
         // ------------------------------------------------------------ operators
 
-        private void unary(Node.Unary un, Type t) {
+        private void unary(Node.Unary un) {
             if (checked.isWrapped(un)) {
                 expr(un.operand());
                 if (un.op().equals("-")) {
@@ -772,7 +774,7 @@ public final class Codegen {
             m.visitLabel(end);
         }
 
-        private void binary(Node.Binary b, Type t) {
+        private void binary(Node.Binary b) {
             switch (b.op()) {
                 case "===", "!==", "==", "!=", "<", "<=", ">", ">=" -> {
                     bool(b);
@@ -835,7 +837,7 @@ public final class Codegen {
         }
 
         /** a && b is a if a is falsy, else b (one type); a ?? b is a unless it is null. */
-        private void logical(Node.Logical l, Type t) {
+        private void logical(Node.Logical l) {
             Label end = new Label();
             Type lt = checked.type(l.left());
             expr(l.left());
@@ -1052,7 +1054,7 @@ public final class Codegen {
                 }
                 if (op != null) {
                     ident(id);
-                    operand(a.value(), t);
+                    expr(a.value());
                     arithmetic(op, t);
                 } else {
                     expr(a.value());
@@ -1080,7 +1082,7 @@ public final class Codegen {
                 if (op != null) {
                     m.visitInsn(DUP);
                     m.visitMethodInsn(INVOKESTATIC, OPS, "action", "(L" + WALK + ";)D", false);
-                    operand(a.value(), Type.NUMBER);
+                    expr(a.value());
                     arithmetic(op, Type.NUMBER);
                 } else {
                     expr(a.value());
@@ -1106,7 +1108,7 @@ public final class Codegen {
             if (op != null) {
                 m.visitInsn(DUP2);
                 m.visitInsn(arrayLoad(f.type()));
-                operand(a.value(), f.type());
+                expr(a.value());
                 arithmetic(op, f.type());
             } else {
                 expr(a.value());
@@ -1115,11 +1117,6 @@ public final class Codegen {
                 m.visitInsn(f.type().size() == 2 ? DUP2_X2 : DUP_X2);
             }
             m.visitInsn(arrayStore(f.type()));
-        }
-
-        /** The right operand of a compound assignment ({@code x &= ~y} of BigInts included). */
-        private void operand(Expr value, Type t) {
-            expr(value);
         }
 
         private void update(Node.Update up, boolean needValue) {

@@ -1,0 +1,146 @@
+package io.pagewalk.dsl.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pagewalk.dsl.api.ScriptSession;
+import io.pagewalk.dsl.engine.ScriptEngine;
+import java.util.List;
+import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How compiled hooks are bound to walks: one compilation reused by later walks of the same hooks
+ * while the script's values keep their types, a new check when they do not, the script's state
+ * before and after each walk, and the cases that stay on GraalJS.
+ */
+class HookCompilerTest {
+    /** A model of 4 VMAs of 8 pages, 5 of each touched, made by the script. */
+    private static final String MODEL = """
+            const m = mm_create();
+            for (let i = 0; i < 4; i++) {
+                const a = m.mmap(0x10000000 + i * 0x100000, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+                m.touch(a, 5 * PAGE_SIZE, true);
+            }
+            """;
+
+    record Run(String value, List<String> explain) {}
+
+    static Run run(CompileMode mode, String text) {
+        try (ScriptSession s = new ScriptSession(null, ScriptSession.Options.defaults().withCompile(mode))) {
+            Value v = s.run(ScriptEngine.shared().snippet("t.js", MODEL + text));
+            return new Run(v.isString() ? v.asString() : v.toString(), s.compileExplanations());
+        }
+    }
+
+    /** The script gives the same value compiled and on GraalJS; returns the compiled run. */
+    static Run same(String text) {
+        Run compiled = run(CompileMode.AUTO, text);
+        Run graal = run(CompileMode.NEVER, text);
+        assertEquals(graal.value(), compiled.value(), "compiled and GraalJS differ");
+        return compiled;
+    }
+
+    @Test
+    void laterWalksSeeTheGlobalsTheScriptChangedBetweenThem() {
+        Run r = same("""
+                let weight = 1;
+                let perVma = { n: 0 };
+                const out = [];
+                const ops = { pte_entry(pte, addr, next, walk) { if (pte_present(pte)) perVma.n += weight; return 0; } };
+                for (const v of m.vmas) {
+                    perVma = { n: 0 };
+                    walk_page_vma(v, ops, null);
+                    out.push(perVma.n);
+                    weight *= 2;
+                }
+                out.join(',');
+                """);
+        assertEquals("5,10,20,40", r.value());
+        assertEquals(List.of("pte_entry (t.js:10): compiled"), r.explain());
+    }
+
+    @Test
+    void aGlobalThatChangesItsTypeIsCheckedAgainAndStaysExact() {
+        // weight is a Number for two walks, then a BigInt: the hook no longer checks (a Number
+        // plus a BigInt is a TypeError), so those walks run on GraalJS and throw as JavaScript does.
+        Run r = same("""
+                let weight = 1;
+                const st = { n: 0 };
+                const ops = { pte_entry(pte, addr, next, walk) { if (pte_present(pte)) st.n += weight; return 0; } };
+                const out = [];
+                for (const v of m.vmas) {
+                    try { walk_page_vma(v, ops, null); out.push(st.n); } catch (e) { out.push(String(e).split(':')[0]); }
+                    if (out.length === 2) weight = 1n;
+                }
+                out.join(',');
+                """);
+        assertEquals("5,10,TypeError,TypeError", r.value());
+    }
+
+    @Test
+    void stateAndGlobalsWrittenBeforeAnErrorAreKept() {
+        Run r = same("""
+                const st = { n: 0, last: 0 };
+                let seen = 0;
+                const ops = {
+                    pte_entry(pte, addr, next, walk) {
+                        if (!pte_present(pte)) return 0;
+                        st.n++;
+                        seen = addr;
+                        if (st.n === 3) return page_folio(-1).pfn; // null.pfn: a TypeError
+                        return 0;
+                    },
+                };
+                let err = '';
+                try { walk_page_vma(m.vmas[0], ops, null); } catch (e) { err = 'threw'; }
+                [err, st.n, seen.toString(16)].join(',');
+                """);
+        assertEquals("threw,3,10002000", r.value());
+    }
+
+    @Test
+    void aReplacedMathKeepsTheHooksOnGraalJs() {
+        Run r = same("""
+                Math.floor = (x) => 42;
+                const st = { n: 0 };
+                const ops = { pte_entry(pte, addr, next, walk) { st.n += Math.floor(1.5); return 0; } };
+                walk_page_vma(m.vmas[0], ops, null);
+                String(st.n);
+                """);
+        assertEquals("336", r.value());
+        assertTrue(r.explain().get(0).contains("GraalJS, ") && r.explain().get(0).contains("Math, Number or BigInt replaced"),
+                r.explain().toString());
+    }
+
+    @Test
+    void aHookInsideAFunctionClosesOverItsVariablesAndStaysOnGraalJs() {
+        Run r = same("""
+                function count(v) {
+                    let n = 0;
+                    walk_page_vma(v, { pte_entry(pte) { if (pte_present(pte)) n++; return 0; } }, null);
+                    return n;
+                }
+                String(count(m.vmas[1]));
+                """);
+        assertEquals("5", r.value());
+        assertTrue(r.explain().get(0).contains("defined inside a function at line"), r.explain().toString());
+    }
+
+    @Test
+    void walkPrivateIsTheStateObjectOfEachWalk() {
+        Run r = same("""
+                const ops = {
+                    pte_entry(pte, addr, next, walk) {
+                        if (pte_present(pte)) { walk.private.pages++; walk.private.last = addr; }
+                        return 0;
+                    },
+                };
+                const res = m.vmas.map((v) => { const p = { pages: 0, last: -1 }; walk_page_vma(v, ops, p); return p.pages + '@' + p.last.toString(16); });
+                res.join(',');
+                """);
+        assertEquals("5@10004000,5@10104000,5@10204000,5@10304000", r.value());
+        assertEquals(List.of("pte_entry (t.js:8): compiled"), r.explain());
+    }
+}
