@@ -270,6 +270,37 @@ class CompiledSemanticsTest {
         assertEquals(run(CompileMode.NEVER, script).message(), r.message());
     }
 
+    /**
+     * A second walk with the same hooks after the script changed a value's type, deleted, froze
+     * or redefined a field, or replaced an array: checked again (or run on GraalJS), as GraalJS.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            g = 10n; priv = { n: 5n };
+            delete st.n;
+            st.n = 2n ** 64n;
+            st.n = true;
+            Object.freeze(st);
+            Object.defineProperty(st, 'n', { get() { return 42; } });
+            out = [1n];
+            out = Object.freeze([]);
+            priv = st;
+            priv = null;
+            f = 1.5;
+            f = true;
+            """)
+    void aLaterWalkSeesWhatTheScriptChanged(String change) {
+        String walk = "try { walk_page_range(mm, 0x400000, 0x403000, ops, priv); } catch (e) { r += e.message + ';'; }\n";
+        String script = "let g = 0, f = 0, r = '';\nlet st = { n: 0 }, priv = { n: 0 };\nlet out = [];\n"
+                + "const ops = { pte_entry(pte, addr, next, walk) { g = g + 1; st.n++; walk.private.n += 1; out.push(addr + f);"
+                + " return 0; } };\n" + walk + change + "\n" + walk
+                + "r + [String(g), String(st.n), String(priv.n), out.length].join(' ');\n";
+        Run graal = run(CompileMode.NEVER, script);
+        Run auto = run(CompileMode.AUTO, script);
+        assertEquals(graal.value(), auto.value());
+        assertTrue(auto.explain().get(0).endsWith("compiled"), auto.explain().toString());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             const s = "x";                   | a string
