@@ -60,11 +60,11 @@ class CompiledSandboxTest {
         assertTrue(r[1].message().contains("stopped after the timeout"), r[1].message());
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"hoard.push(1.5);", "hoard.push(hoard.length);"})
-    void anEndlessPushIsStoppedByTheMemoryLimit(String push) {
-        String script = "const hoard = [];\nconst ops = {\n    pte_entry(pte, addr, next, walk) {\n        while (true) { "
-                + push + " }\n    },\n};\nwalk_page_range(mm, 0x400000, 0x403000, ops, null);\n";
+    @org.junit.jupiter.api.Test
+    void anEndlessPushIsStoppedByTheMemoryLimit() {
+        // (about 20 s on GraalJS, 5 s compiled: one case only)
+        String script = "const hoard = [];\nconst ops = {\n    pte_entry(pte, addr, next, walk) {\n"
+                + "        while (true) { hoard.push(hoard.length); }\n    },\n};\nwalk_page_range(mm, 0x400000, 0x403000, ops, null);\n";
         Run[] r = bothFail(ScriptSession.Options.defaults().withMemoryLimit(256L << 20).withTimeout(Duration.ofSeconds(60)),
                 script, ScriptException.Kind.MEMORY);
         assertTrue(r[1].message().contains("too much memory"), r[1].message());

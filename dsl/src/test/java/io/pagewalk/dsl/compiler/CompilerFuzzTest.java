@@ -62,6 +62,10 @@ class CompilerFuzzTest {
         for (int i = 0; i < 3; i++) {
             PageTables.set(t.mm, 0x40000000L + i * 0x200000L, PagingGeometry.PMD, r.nextLong() | (i == 0 ? Pgtable._PAGE_NX : 0));
         }
+        // hugetlb: a real 2 MiB page, and a random entry with PSE and present set
+        t.hugetlb(0x80000000L, 0x80400000L, 21);
+        t.hugetlbPage(0x80000000L, 21);
+        PageTables.set(t.mm, 0x80200000L, PagingGeometry.PMD, r.nextLong() | Pgtable._PAGE_PSE | Pgtable._PAGE_PRESENT);
         return t;
     }
 
@@ -117,6 +121,7 @@ class CompilerFuzzTest {
             }
             tally.refused++;
             tally.refusals.add("seed " + seed + ": " + why);
+            failure(p, "refused", graal, compiled); // (written out, not counted as a failure)
             return;
         }
         if (compiled.value != null && compiled.value.contains(OVERFLOW)) {

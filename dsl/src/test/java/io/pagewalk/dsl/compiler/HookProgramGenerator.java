@@ -37,7 +37,7 @@ final class HookProgramGenerator {
         }
     }
 
-    static final String[] VARIANTS = {"pte", "pte+hole", "pmd", "pmd+hole", "hole"};
+    static final String[] VARIANTS = {"pte", "pte+hole", "pmd", "pmd+hole", "hole", "vma"};
 
     private static final String[] NUM_LITS = {"0", "1", "2", "3", "7", "31", "32", "33", "0.5", "1.5", "2.5", "0.1",
         "(-0)", "(-1)", "(-2.5)", "255", "4096", "2147483647", "2147483648", "4294967295", "4294967296",
@@ -70,6 +70,10 @@ final class HookProgramGenerator {
     private String entryParam;
     private boolean pmd;
     private boolean hole;
+    /** The hook has addr and next (all but post_vma). */
+    private boolean hasAddr = true;
+    /** The hook is hugetlb_entry (hmask is in scope). */
+    private boolean hugetlb;
     private boolean[] called;
     /** In a hook (walk is in scope), not in a helper. */
     private boolean inHook;
@@ -117,7 +121,7 @@ final class HookProgramGenerator {
         }
         sb.append("const ops = {\n");
         pmd = variant.startsWith("pmd");
-        if (!variant.equals("hole")) {
+        if (!variant.equals("hole") && !variant.equals("vma")) {
             entryParam = pmd ? "pmd" : "pte";
             hole = false;
             sb.append("    ").append(pmd ? "pmd_entry(pmd" : "pte_entry(pte").append(", addr, next, walk) {\n");
@@ -131,8 +135,24 @@ final class HookProgramGenerator {
             sb.append(hookBody(recursive));
             sb.append("    },\n");
         }
+        if (variant.equals("vma")) {
+            // The per-VMA hooks and hugetlb_entry (addr and next are start and end for the range hooks).
+            for (String h : new String[] {"test_walk(addr, next, walk)", "pre_vma(addr, next, walk)", "post_vma(walk)",
+                "hugetlb_entry(pte, hmask, addr, next, walk)"}) {
+                if (r.nextInt(4) == 0) {
+                    continue;
+                }
+                hugetlb = h.startsWith("hugetlb");
+                entryParam = hugetlb ? "pte" : null;
+                hole = false;
+                hasAddr = !h.startsWith("post_vma");
+                sb.append("    ").append(h).append(" {\n").append(hookBody(recursive)).append("    },\n");
+            }
+            hasAddr = true;
+            hugetlb = false;
+        }
         sb.append("};\n");
-        String range = pmd ? "0x40000000, 0x40800000" : "0x3fc000, 0x414000";
+        String range = pmd ? "0x40000000, 0x40800000" : variant.equals("vma") ? "0x3fc000, 0x80400000" : "0x3fc000, 0x414000";
         sb.append("let ret = null, err = null;\n");
         sb.append("try { ret = walk_page_range(mm, ").append(range).append(", ops, priv); }\n");
         sb.append("catch (e) { err = (e instanceof Error ? e.name + ': ' : '') + e.message; }\n");
@@ -177,8 +197,13 @@ final class HookProgramGenerator {
         if (entryParam != null) {
             top.add(new Var(entryParam, T.B, false));
         }
-        top.add(new Var("addr", T.N, false));
-        top.add(new Var("next", T.N, false));
+        if (hasAddr) {
+            top.add(new Var("addr", T.N, false));
+            top.add(new Var("next", T.N, false));
+        }
+        if (hugetlb) {
+            top.add(new Var("hmask", T.B, false));
+        }
         if (hole) {
             top.add(new Var("depth", T.N, false));
         }
@@ -186,11 +211,11 @@ final class HookProgramGenerator {
         String ind = "        ";
         StringBuilder sb = new StringBuilder();
         sb.append(ind).append("calls++;\n");
-        sb.append(ind).append(pushOf(T.N, "addr")).append(";\n");
+        sb.append(ind).append(pushOf(T.N, hasAddr ? "addr" : "-7")).append(";\n");
         if (entryParam != null) {
             sb.append(ind).append(pushOf(T.B, entryParam)).append(";\n");
         }
-        if (!hole && !pmd && r.nextInt(3) == 0) {
+        if (entryParam != null && !pmd && r.nextInt(3) == 0) {
             sb.append(folioBlock(ind));
         }
         if (recursive) {
