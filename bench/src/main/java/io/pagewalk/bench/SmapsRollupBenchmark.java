@@ -95,10 +95,13 @@ public final class SmapsRollupBenchmark {
             double pluginImport = numbers(stats, "import_ms").getFirst();
             // The plugin's JVM imported the process itself; shared-library mapcounts include whichever
             // JVM read them, so only the fields of the process's own memory must agree exactly.
-            boolean same = true;
+            StringBuilder differ = new StringBuilder();
             for (String field : List.of("Rss", "Anonymous", "AnonHugePages", "Private_Dirty")) {
-                same &= field(out, field).equals(field(reference, field));
+                if (!field(out, field).equals(field(reference, field))) {
+                    differ.append(' ').append(field).append(' ').append(field(out, field)).append(" vs ").append(field(reference, field));
+                }
             }
+            String same = differ.isEmpty() ? "true" : "false:" + differ;
             String what = mode.equals("auto") ? "compiled hooks" : "GraalJS hooks ";
             System.out.printf(Locale.ROOT, "plugin, %s (fresh JVM): command %.0f ms wall; import %.0f ms; setup %.0f ms%n",
                     what, commandMs, pluginImport, numbers(stats, "setup_ms").getFirst());

@@ -84,6 +84,9 @@ public final class HookCalls {
         if (r.fitsInInt()) {
             return r.asInt();
         }
+        if (r.isNumber() && r.fitsInDouble() && r.asDouble() == 0) {
+            return 0; // -0, which the batched driver's r !== 0 also lets through
+        }
         if (r.isNull()) {
             return 0;
         }

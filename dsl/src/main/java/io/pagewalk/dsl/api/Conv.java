@@ -44,7 +44,7 @@ public final class Conv {
             if (d >= TWO_63 && d < TWO_64 && d == Math.rint(d)) {
                 return new java.math.BigDecimal(d).toBigInteger().longValue();
             }
-            throw new IllegalArgumentException(what + ": " + d + " is not an address (an integer from 0 to 2**64-1)");
+            throw new IllegalArgumentException(what + ": " + jsNumber(d) + " is not an address (an integer from 0 to 2**64-1)");
         }
         if (v.fitsInBigInteger()) {
             BigInteger b = v.asBigInteger();
@@ -93,6 +93,11 @@ public final class Conv {
         return (int) l;
     }
 
+    /** A Number as JavaScript writes it (2147483648, not Java's 2.147483648E9), -0 kept visible. */
+    public static String jsNumber(double d) {
+        return d == 0 && Double.doubleToRawLongBits(d) != 0 ? "-0" : io.pagewalk.dsl.compiler.rt.JsOps.numberToString(d);
+    }
+
     public static String describe(Value v) {
         if (v == null || v.isNull()) {
             return v == null ? "nothing" : "null";
@@ -104,7 +109,12 @@ public final class Conv {
             return String.valueOf(v.asBoolean());
         }
         if (v.isNumber()) {
-            return "the number " + v;
+            // As JavaScript writes numbers (2147483648, not Java's 2.147483648E9), -0 kept visible.
+            String display = v.toString();
+            if (v.fitsInDouble() && !display.endsWith("n")) { // a Number, not a BigInt (12n)
+                return "the number " + jsNumber(v.asDouble());
+            }
+            return "the number " + display;
         }
         if (v.canExecute()) {
             return "a function";

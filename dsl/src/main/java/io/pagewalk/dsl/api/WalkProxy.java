@@ -57,7 +57,9 @@ public final class WalkProxy implements ProxyObject {
         if (!"action".equals(key)) {
             throw new UnsupportedOperationException("walk." + key + " is read-only (only walk.action can be set)");
         }
-        int a = value.isNumber() && value.fitsInInt() ? value.asInt() : -1;
+        // -0 is 0 (-0 === 0), as in the hooks' results; interop's fitsInInt refuses it.
+        int a = value.isNumber() && value.fitsInDouble() && value.asDouble() == 0 ? 0
+                : value.isNumber() && value.fitsInInt() ? value.asInt() : -1;
         if (a < 0 || a > 2) {
             throw new IllegalArgumentException("walk.action must be ACTION_SUBTREE, ACTION_CONTINUE or ACTION_AGAIN, got "
                     + Conv.describe(value));

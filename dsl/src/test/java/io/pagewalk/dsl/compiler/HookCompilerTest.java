@@ -128,6 +128,30 @@ class HookCompilerTest {
         assertTrue(r.explain().get(0).contains("defined inside a function at line"), r.explain().toString());
     }
 
+    /** The error of a run with the script's "file:line: " taken off (the two engines name different lines). */
+    static String error(CompileMode mode, String text) {
+        try {
+            run(mode, text);
+        } catch (io.pagewalk.dsl.api.ScriptException e) {
+            return e.getMessage().replaceFirst("^t\\.js:\\d+: ", "");
+        }
+        return "no error";
+    }
+
+    @Test
+    void hookResultsAndWalkActionsThatAreNoIntFailAlikeAndMinusZeroIsZero() {
+        for (String v : List.of("-0", "1.5", "2 ** 31", "NaN")) {
+            String ret = "walk_page_vma(m.vmas[0], { pte_entry(pte, addr, next, walk) { return " + v + "; } }, null);";
+            String act = "walk_page_vma(m.vmas[0], { pmd_entry(pmd, addr, next, walk) { walk.action = " + v + "; return 0; } }, null);";
+            for (String script : List.of(ret, act)) {
+                String graal = error(CompileMode.NEVER, script);
+                // -0 is 0 (-0 === 0): no error either way
+                assertTrue(v.equals("-0") ? graal.equals("no error") : graal.contains(v.equals("2 ** 31") ? "2147483648" : v), graal);
+                assertEquals(graal, error(CompileMode.ALWAYS, script), script);
+            }
+        }
+    }
+
     @Test
     void walkPrivateIsTheStateObjectOfEachWalk() {
         Run r = same("""

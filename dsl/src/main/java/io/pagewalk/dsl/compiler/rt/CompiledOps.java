@@ -97,10 +97,14 @@ public abstract class CompiledOps extends Env {
     public static int hookResult(double r, String hook) {
         int i = (int) r;
         if (i == r) {
-            return i;
+            return i; // -0 too: it is 0 (-0 === 0)
         }
-        throw JsError.error(hook + " returned the number " + JsOps.numberToString(r)
+        throw JsError.error(hook + " returned the number " + describe(r)
                 + "; hooks return an int (0 goes on, anything else stops the walk)");
+    }
+
+    private static String describe(double d) {
+        return io.pagewalk.dsl.api.Conv.jsNumber(d);
     }
 
     /** walk.action = v, checked as WalkProxy checks it. */
@@ -108,7 +112,7 @@ public abstract class CompiledOps extends Env {
         int a = (int) v;
         if (a != v || a < 0 || a > 2) {
             throw JsError.error("walk.action must be ACTION_SUBTREE, ACTION_CONTINUE or ACTION_AGAIN, got the number "
-                    + JsOps.numberToString(v));
+                    + describe(v));
         }
         w.setAction(PageWalkAction.of(a));
     }

@@ -61,12 +61,12 @@ public final class Intrinsics {
         return d == Math.rint(d) && d >= -TWO_63 && d < TWO_63 && (d != 0.0 || 1.0 / d > 0.0);
     }
 
-    /** Conv.number of a Number. Its message prints the number as Java does (Value.toString). */
+    /** Conv.number of a Number, with Conv's message. */
     static long number(double d, String what) {
         if (fitsInLong(d)) {
             return (long) d;
         }
-        throw JsError.error(what + ": an integer expected, got the number " + Double.toString(d));
+        throw JsError.error(what + ": an integer expected, got the number " + io.pagewalk.dsl.api.Conv.jsNumber(d));
     }
 
     /** Conv.number of a BigInt 0..2**64-1. */
@@ -92,7 +92,7 @@ public final class Intrinsics {
         if (d >= TWO_63 && d < TWO_64 && d == Math.rint(d)) {
             return (long) (d - TWO_63) + Long.MIN_VALUE;
         }
-        throw JsError.error(what + ": " + Double.toString(d) + " is not an address (an integer from 0 to 2**64-1)");
+        throw JsError.error(what + ": " + io.pagewalk.dsl.api.Conv.jsNumber(d) + " is not an address (an integer from 0 to 2**64-1)");
     }
 
     /** The Number of a host long (exact up to 2**53; see JsOps.hostLongToNumber). */
