@@ -592,7 +592,15 @@ final class HookProgramGenerator {
             }
             case 7 -> "(" + bool(depth - 1) + " ? " + bool(depth - 1) + " : " + bool(depth - 1) + ")";
             case 8 -> "(" + bool(depth - 1) + " === " + bool(depth - 1) + ")";
-            case 9 -> inHook ? "(walk.vma !== null && walk.vma.anonymous)" : leaf(T.Z);
+            case 9 -> !inHook ? leaf(T.Z) : switch (r.nextInt(5)) {
+                case 0 -> "(walk.vma != null && walk.vma.anonymous)";
+                case 1 -> "(walk.vma == undefined)";
+                case 2 -> entryParam != null && hasAddr && !pmd
+                        ? "((vm_normal_folio(walk.vma, addr, " + entryParam + ") ?? null) === null)" : "(walk.mm !== null)";
+                // an entry helper given a Number (a TypeError unless a non-negative safe integer)
+                case 3 -> pick(ENTRY_TESTS_PTE) + "(" + (r.nextBoolean() ? num(depth - 1) : "(" + num(depth - 1) + " >>> 0)") + ")";
+                default -> "(walk.vma !== null && walk.vma.anonymous)";
+            };
             default -> leaf(T.Z);
         };
     }
