@@ -101,9 +101,18 @@ function hashSlot(flags) {
     }
     fail('hash table full');
 }
+// The hooks note each page's flags; they go into the table after each walk, so that the hooks
+// index no arrays and are compiled (see --explain).
+const seen = [];
 function addPage(flags) {
-    slotPages[hashSlot(flags)]++;
-    total++;
+    seen.push(flags);
+}
+function countSeen() {
+    for (const flags of seen) {
+        slotPages[hashSlot(flags)]++;
+        total++;
+    }
+    seen.length = 0;
 }
 
 // pagemap's view of a page: PM_FILE unless anonymous, PM_MMAP_EXCLUSIVE when mapped once,
@@ -169,7 +178,10 @@ for (const [from, to] of ranges) {
     for_each_vma(mm, (vma) => {
         const start = Math.max(vma.vm_start / PAGE_SIZE, from);
         const end = Math.min(vma.vm_end / PAGE_SIZE, to);
-        if (start < end) walk_page_range_vma(vma, start * PAGE_SIZE, end * PAGE_SIZE, ops, null);
+        if (start < end) {
+            walk_page_range_vma(vma, start * PAGE_SIZE, end * PAGE_SIZE, ops, null);
+            countSeen();
+        }
     });
 }
 

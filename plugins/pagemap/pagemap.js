@@ -23,8 +23,15 @@ const parseAddr = (s, what) => {
     return v;
 };
 
-const lines = [];
-const emit = (addr, entry) => lines.push(addr.toString(16).padStart(16, '0') + ' ' + entry.toString(16).padStart(16, '0'));
+// The hooks collect each page's address and entry (both BigInts: the compiled subset wants one
+// element type for all arrays); the lines are made after the walk, so that the hooks build no
+// strings and are compiled (see --explain).
+const addrs = [];
+const entries = [];
+const emit = (addr, entry) => {
+    addrs.push(BigInt(addr));
+    entries.push(entry);
+};
 let vma = null; // the VMA of the current hook (cached; walk.vma crosses to the host)
 const vmaSoftDirty = (v) => v !== null && (v.vm_flags & VM_SOFTDIRTY) !== 0n ? PM_SOFT_DIRTY : 0n;
 
@@ -159,4 +166,5 @@ if (args.length >= 2) {
 } else {
     for (const v of mm.vmas) walkRange(v.vm_start, v.vm_end);
 }
-if (lines.length > 0) print(lines.join('\n'));
+const hex16 = (v) => v.toString(16).padStart(16, '0');
+if (addrs.length > 0) print(addrs.map((a, i) => hex16(a) + ' ' + hex16(entries[i])).join('\n'));

@@ -55,7 +55,22 @@ const end = Math.ceil(arg.end / PAGE_SIZE) * PAGE_SIZE;
 const maxPages = arg.max_pages === 0 ? Infinity : arg.max_pages;
 const interesting = arg.mask | arg.anyof | arg.inverted | arg.return; // masks_of_interest
 
-const regions = [];
+// The regions found. The last one stays open in three variables (the next page may extend it) and
+// goes to the arrays when the next one starts: the hooks push Numbers only, so they are compiled.
+const starts = [];
+const ends = [];
+const cats = [];
+let regionCount = 0;
+let openStart = 0;
+let openEnd = 0;
+let openCategories = 0;
+function closeRegion() {
+    if (regionCount > starts.length) {
+        starts.push(openStart);
+        ends.push(openEnd);
+        cats.push(openCategories);
+    }
+}
 let foundPages = 0;
 let walkEnd = 0;
 let curVmaCategory = 0;
@@ -68,9 +83,9 @@ const isInteresting = (c) => {
 };
 
 // pagemap_scan_output(): appends [addr, end) (cut at max_pages, or refused when the output is
-// full); returns [ret, end].
+// full); returns 0 or -ENOSPC.
 function output(categories, addr, regionEnd) {
-    if (arg.vec_len === 0) return [0, regionEnd]; // no output buffer: nothing is reported or counted
+    if (arg.vec_len === 0) return 0; // no output buffer: nothing is reported or counted
     categories &= arg.return;
     let nPages = (regionEnd - addr) / PAGE_SIZE;
     let ret = 0;
@@ -80,11 +95,14 @@ function output(categories, addr, regionEnd) {
         nPages -= tooMuch;
         ret = -ENOSPC;
     }
-    const last = regions.length > 0 ? regions[regions.length - 1] : null;
-    if (last !== null && last.end === addr && last.categories === categories) {
-        last.end = regionEnd;
-    } else if (regions.length < arg.vec_len) {
-        regions.push({ start: addr, end: regionEnd, categories });
+    if (regionCount > 0 && openEnd === addr && openCategories === categories) {
+        openEnd = regionEnd;
+    } else if (regionCount < arg.vec_len) {
+        closeRegion();
+        openStart = addr;
+        openEnd = regionEnd;
+        openCategories = categories;
+        regionCount++;
     } else {
         regionEnd = addr;
         nPages = 0;
@@ -92,13 +110,13 @@ function output(categories, addr, regionEnd) {
     }
     foundPages += nPages;
     if (ret !== 0) walkEnd = regionEnd;
-    return [ret, regionEnd];
+    return ret;
 }
 
 // One page or range with its categories: output it if it matches; a non-zero result stops the walk.
 function visit(categories, addr, next) {
     if (!isInteresting(categories)) return 0;
-    return output(categories, addr, next)[0];
+    return output(categories, addr, next);
 }
 
 // pagemap_page_category(). On the 6.18.44 kernel this project runs on, a none PTE inside a PTE
@@ -200,6 +218,7 @@ if (ret !== 0 && ret !== -ENOSPC) {
 if (walkEnd === 0) walkEnd = end;
 const hex = (v) => v.toString(16);
 const names = (c) => CATEGORY_NAMES.filter((n, i) => (c & (1 << i)) !== 0).join('|');
-const lines = regions.map((r) => hex(r.start) + '-' + hex(r.end) + ' ' + hex(r.categories) + (r.categories ? ' ' + names(r.categories) : ''));
-lines.push('walk_end ' + hex(walkEnd) + ' ret ' + regions.length);
+closeRegion();
+const lines = starts.map((s, i) => hex(s) + '-' + hex(ends[i]) + ' ' + hex(cats[i]) + (cats[i] ? ' ' + names(cats[i]) : ''));
+lines.push('walk_end ' + hex(walkEnd) + ' ret ' + regionCount);
 print(lines.join('\n'));

@@ -179,6 +179,7 @@ public final class PagewalkCli implements Callable<Integer> {
             List<Double> walkMs = new ArrayList<>();
             List<Double> setupMs = new ArrayList<>();
             List<Double> bindMs = new ArrayList<>();
+            long[] walkCounts = new long[3];
             List<Double> hooksMs = new ArrayList<>();
             long entries = 0;
             for (int i = 0; i < repeat; i++) {
@@ -201,6 +202,7 @@ public final class PagewalkCli implements Callable<Integer> {
                     }
                     walkMs.add((System.nanoTime() - w0) / 1e6);
                     entries = session.hookCalls();
+                    walkCounts = session.compiler().walkCounts();
                     bindMs.add(session.bindMillis());
                     hooksMs.add(session.walkMillis());
                 } catch (ScriptException e) {
@@ -215,7 +217,7 @@ public final class PagewalkCli implements Callable<Integer> {
             }
             System.out.flush();
             if (stats) {
-                printStats(System.err, importMs, setupMs, walkMs, bindMs, hooksMs, entries, engine);
+                printStats(System.err, importMs, setupMs, walkMs, bindMs, hooksMs, walkCounts, entries, engine);
             }
             return 0;
         }
@@ -246,15 +248,20 @@ public final class PagewalkCli implements Callable<Integer> {
     /**
      * {@code stats {...}}: import_ms (model), setup_ms (context and API per run), walk_ms (the
      * script per run), bind_ms (binding hooks to walks, compiling them included), walks_ms (inside
-     * the walks: walker and hooks), entries (hook calls of the last run), engine.
+     * the walks: walker and hooks), walks_compiled (walks whose hooks were compiled; walks_checked
+     * of them needed a new check, the others reused one), walks_graaljs, entries (hook calls),
+     * all of the last run, and engine.
      */
     static void printStats(PrintStream out, long importMs, List<Double> setupMs, List<Double> walkMs, List<Double> bindMs,
-            List<Double> hooksMs, long entries, ScriptEngine engine) {
+            List<Double> hooksMs, long[] walkCounts, long entries, ScriptEngine engine) {
         StringBuilder sb = new StringBuilder("stats {\"import_ms\":").append(importMs);
         list(sb.append(",\"setup_ms\":"), setupMs);
         list(sb.append(",\"walk_ms\":"), walkMs);
         list(sb.append(",\"bind_ms\":"), bindMs);
         list(sb.append(",\"walks_ms\":"), hooksMs);
+        sb.append(",\"walks_compiled\":").append(walkCounts[0] + walkCounts[1])
+                .append(",\"walks_checked\":").append(walkCounts[0])
+                .append(",\"walks_graaljs\":").append(walkCounts[2]);
         sb.append(",\"entries\":").append(entries)
                 .append(",\"engine\":\"").append(engine.implementationName()).append("\"}");
         out.println(sb);

@@ -78,6 +78,15 @@ public final class HookCompiler {
         return mode;
     }
 
+    private long checks;
+    private long reused;
+    private long onGraalJs;
+
+    /** Walks bound so far: compiled after a check, compiled reusing an earlier check, on GraalJS. */
+    public long[] walkCounts() {
+        return new long[] {checks, reused, onGraalJs};
+    }
+
     /** One line per hook seen: compiled, or on GraalJS and the first construct that kept it out. */
     public List<String> explanations() {
         return new ArrayList<>(explanations.values());
@@ -108,6 +117,7 @@ public final class HookCompiler {
             for (String k : keys) {
                 explanations.putIfAbsent(k, k + ": GraalJS (--compile=never)");
             }
+            onGraalJs++;
             return null;
         }
         if (!access.compilerSupport().getMember("builtinsIntact").execute().asBoolean()) {
@@ -118,6 +128,7 @@ public final class HookCompiler {
         if (last != null) {
             Compiled again = binding.reuse(last);
             if (again != null) {
+                reused++;
                 return again;
             }
         }
@@ -141,6 +152,7 @@ public final class HookCompiler {
             for (String k : keys) {
                 explanations.putIfAbsent(k, k + ": compiled");
             }
+            checks++;
             return c;
         } catch (NotInSubset e) {
             return refused(keys, e, what);
@@ -149,6 +161,7 @@ public final class HookCompiler {
 
     /** The hooks stay on GraalJS (or, with --compile=always, the run stops): says why. */
     private Compiled refused(List<String> keys, NotInSubset e, String what) {
+        onGraalJs++;
         for (String k : keys) {
             explanations.putIfAbsent(k, k + ": GraalJS, " + e.getMessage());
         }
