@@ -40,6 +40,7 @@ import org.graalvm.polyglot.Value;
  */
 public final class HookCompiler {
     private static final String PRELUDE = "pagewalk-prelude.js";
+    private static final Source GLOBAL_THIS = Source.create("js", "globalThis");
     private static final Map<String, Object> CONSTANTS = constants();
     /** Parsed functions by source position and text (the same function is parsed once). */
     private static final Map<String, Object> PARSED = lru(512);
@@ -326,10 +327,18 @@ public final class HookCompiler {
                     yield t;
                 }
                 case "state" -> {
+                    if (v.equals(access.context().eval(GLOBAL_THIS))) {
+                        // Its properties are the script's var globals: a second, stale copy of them.
+                        throw new NotInSubset(source, line, what + " holding the global object");
+                    }
                     addUnique(states, v);
                     yield Type.STATE;
                 }
                 case "array" -> {
+                    if (access.compilerSupport().getMember("field").execute(v, "length").asString().equals("readonly")) {
+                        // push throws at once in JavaScript; compiled pushes would fail only at the end.
+                        throw new NotInSubset(source, line, what + " holding an array of read-only length");
+                    }
                     addUnique(arrays, v);
                     yield Type.ARRAY;
                 }

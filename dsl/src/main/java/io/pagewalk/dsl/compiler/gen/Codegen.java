@@ -146,7 +146,10 @@ public final class Codegen {
         Label start = new Label();
         Label end = new Label();
         Label handler = new Label();
+        Label overflow = new Label();
         m.visitTryCatchBlock(start, end, handler, "java/lang/RuntimeException");
+        // Deep recursion in a compiled helper: GraalJS's RangeError, not a raw JVM error.
+        m.visitTryCatchBlock(start, end, overflow, "java/lang/StackOverflowError");
         m.visitLabel(start);
         m.visitVarInsn(ALOAD, 0);
         org.objectweb.asm.Type[] given = org.objectweb.asm.Type.getArgumentTypes(desc);
@@ -190,6 +193,12 @@ public final class Codegen {
         m.visitVarInsn(ALOAD, 0);
         m.visitVarInsn(ALOAD, slot);
         m.visitMethodInsn(INVOKEVIRTUAL, OPS, "translate", "(Ljava/lang/RuntimeException;)Ljava/lang/RuntimeException;", false);
+        m.visitInsn(ATHROW);
+        m.visitLabel(overflow);
+        m.visitVarInsn(ASTORE, slot);
+        m.visitVarInsn(ALOAD, 0);
+        m.visitVarInsn(ALOAD, slot);
+        m.visitMethodInsn(INVOKEVIRTUAL, OPS, "translate", "(Ljava/lang/StackOverflowError;)Ljava/lang/RuntimeException;", false);
         m.visitInsn(ATHROW);
         m.visitMaxs(0, 0);
         m.visitEnd();

@@ -131,6 +131,13 @@ public abstract class CompiledOps extends Env {
         return Long.compareUnsigned(n, 64) >= 0 ? 0 : x << n;
     }
 
+    /** Deep recursion in compiled code, as GraalJS reports it (at the innermost compiled frame). */
+    public final RuntimeException translate(StackOverflowError e) {
+        JsError js = JsError.rangeError("Maximum call stack size exceeded");
+        js.setStackTrace(e.getStackTrace());
+        return translate(js);
+    }
+
     /**
      * An error in compiled code as one line: the script file and line of the innermost compiled
      * frame, then the message as GraalJS would print it.
