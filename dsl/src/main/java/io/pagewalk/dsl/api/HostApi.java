@@ -130,6 +130,17 @@ final class HostApi implements ProxyObject {
         });
 
         fn("folio_walk_start", a -> folioWalkStart(a));
+        // The JavaScript error a compiled hook raised, for the prelude to throw as one: {kind, message}.
+        fn("compiled_error", a -> {
+            io.pagewalk.dsl.compiler.rt.CompiledHookException e = session.takeCompiledErrorForScript();
+            if (e == null) {
+                return null;
+            }
+            Map<String, Object> r = new HashMap<>();
+            r.put("kind", e.kind());
+            r.put("message", e.plainMessage());
+            return ProxyObject.fromMap(r);
+        });
         fn("folio_walk_end", a -> {
             FolioWalk fw = Handle.unwrap(a[0], FolioWalk.class, "folio_walk_end");
             VmArea vma = Handle.unwrap(a[1], VmArea.class, "folio_walk_end");
@@ -421,6 +432,14 @@ final class HostApi implements ProxyObject {
             session.bindTime(t1 - t0);
             try {
                 return call.run(bound.ops());
+            } catch (io.pagewalk.dsl.compiler.rt.CompiledHookException e) {
+                // The script sees what GraalJS would have thrown: an API error is the host's
+                // exception, a TypeError or RangeError is made one by the prelude (compiledError).
+                session.compiledError(e);
+                if (e.kind() == null) {
+                    throw new IllegalArgumentException(e.plainMessage());
+                }
+                throw e;
             } finally {
                 bound.finish().run();
                 session.walkTime(System.nanoTime() - t1);

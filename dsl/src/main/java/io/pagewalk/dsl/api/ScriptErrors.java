@@ -9,6 +9,16 @@ final class ScriptErrors {
     private ScriptErrors() {}
 
     static ScriptException translate(PolyglotException e, Source script, Watchdog dog) {
+        return translate(e, script, dog, null);
+    }
+
+    /**
+     * @param compiled the last error of a compiled hook in this run, or null: when the script
+     *     did not catch it, the line is the hook's own (GraalJS would name the hook's line too,
+     *     when the hook is in the main script)
+     */
+    static ScriptException translate(PolyglotException e, Source script, Watchdog dog,
+            io.pagewalk.dsl.compiler.rt.CompiledHookException compiled) {
         String name = script.getName();
         if (dog != null && dog.reason() == Watchdog.Reason.TIMEOUT) {
             return new ScriptException(ScriptException.Kind.TIMEOUT, name + ": stopped after the timeout of "
@@ -35,6 +45,9 @@ final class ScriptErrors {
             message = "error";
         }
         message = message.replace('\n', ' ').strip();
+        if (compiled != null && compiled.location() != null && message.equals(compiled.jsMessage())) {
+            return new ScriptException(ScriptException.Kind.ERROR, compiled.location() + ": " + message);
+        }
         if (e.isSyntaxError()) {
             SourceSection s = e.getSourceLocation();
             String loc = s != null ? name + ":" + s.getStartLine() : name;

@@ -254,7 +254,7 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
             try {
                 return context.eval(source);
             } catch (PolyglotException e) {
-                throw ScriptErrors.translate(e, source, dog);
+                throw ScriptErrors.translate(e, source, dog, compiledError);
             } catch (OutOfMemoryError e) {
                 throw new ScriptException(ScriptException.Kind.MEMORY, source.getName()
                         + ": the script ran out of memory (Java heap exhausted)");
@@ -288,6 +288,24 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
     @Override
     public MmStruct model() {
         return host.modelOrNull();
+    }
+
+    /** The last error of a compiled hook (its location names the hook's line in the final message). */
+    private io.pagewalk.dsl.compiler.rt.CompiledHookException compiledError;
+    private boolean compiledErrorTaken;
+
+    void compiledError(io.pagewalk.dsl.compiler.rt.CompiledHookException e) {
+        compiledError = e;
+        compiledErrorTaken = false;
+    }
+
+    /** The compiled hook's TypeError or RangeError the prelude is to throw as a script error, once. */
+    io.pagewalk.dsl.compiler.rt.CompiledHookException takeCompiledErrorForScript() {
+        if (compiledError == null || compiledErrorTaken || compiledError.kind() == null) {
+            return null;
+        }
+        compiledErrorTaken = true;
+        return compiledError;
     }
 
     @Override

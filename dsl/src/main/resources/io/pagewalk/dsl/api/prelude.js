@@ -100,19 +100,31 @@
     const mkPtep = () => ({ value: 0n });
 
     // ---- entry points (kernel names and arguments; results are the kernel's int)
-    define('walk_page_range', (mm, start, end, ops, priv) =>
-        host.walk_page_range(handleOf(mm, 'mm', 'walk_page_range'), start, end, ops, priv));
-    define('walk_page_range_mm', (mm, start, end, ops, priv) =>
-        host.walk_page_range_mm(handleOf(mm, 'mm', 'walk_page_range_mm'), start, end, ops, priv));
-    define('walk_page_range_novma', (mm, start, end, ops, pgd, priv) =>
+    // A TypeError or RangeError of a compiled hook reaches the script as that JavaScript error, as
+    // it would have from the same hook on GraalJS (catch (e) sees e instanceof RangeError).
+    const jsErrors = { TypeError, RangeError };
+    const walked = (walk) => (...a) => {
+        try {
+            return walk(...a);
+        } catch (x) {
+            const c = host.compiled_error();
+            if (c === null || c === undefined) throw x;
+            throw new jsErrors[c.kind](c.message);
+        }
+    };
+    define('walk_page_range', walked((mm, start, end, ops, priv) =>
+        host.walk_page_range(handleOf(mm, 'mm', 'walk_page_range'), start, end, ops, priv)));
+    define('walk_page_range_mm', walked((mm, start, end, ops, priv) =>
+        host.walk_page_range_mm(handleOf(mm, 'mm', 'walk_page_range_mm'), start, end, ops, priv)));
+    define('walk_page_range_novma', walked((mm, start, end, ops, pgd, priv) =>
         host.walk_page_range_novma(handleOf(mm, 'mm', 'walk_page_range_novma'), start, end, ops,
-            pgd === undefined ? null : pgd, priv));
-    define('walk_page_range_vma', (vma, start, end, ops, priv) =>
-        host.walk_page_range_vma(handleOf(vma, 'vma', 'walk_page_range_vma'), start, end, ops, priv));
-    define('walk_page_vma', (vma, ops, priv) =>
-        host.walk_page_vma(handleOf(vma, 'vma', 'walk_page_vma'), ops, priv));
-    define('walk_page_mapping', (mapping, first, nr, ops, priv) =>
-        host.walk_page_mapping(handleOf(mapping, 'mapping (vma.vm_file)', 'walk_page_mapping'), first, nr, ops, priv));
+            pgd === undefined ? null : pgd, priv)));
+    define('walk_page_range_vma', walked((vma, start, end, ops, priv) =>
+        host.walk_page_range_vma(handleOf(vma, 'vma', 'walk_page_range_vma'), start, end, ops, priv)));
+    define('walk_page_vma', walked((vma, ops, priv) =>
+        host.walk_page_vma(handleOf(vma, 'vma', 'walk_page_vma'), ops, priv)));
+    define('walk_page_mapping', walked((mapping, first, nr, ops, priv) =>
+        host.walk_page_mapping(handleOf(mapping, 'mapping (vma.vm_file)', 'walk_page_mapping'), first, nr, ops, priv)));
 
     const fwHandles = new WeakMap();
     define('folio_walk_start', (fw, vma, addr, flags) => {

@@ -196,6 +196,54 @@ class HookCompilerTest {
     }
 
     @Test
+    void aScriptCatchesACompiledHooksErrorAsTheJavaScriptErrorItIs() {
+        Run r = same("""
+                const st = { n: 0 };
+                const ops = {
+                    pte_entry(pte, addr, next, walk) {
+                        st.n++;
+                        if (st.n === 2) return Number(pte / (pte & 0n)); // RangeError: Division by zero
+                        if (st.n === 4) return page_folio(-1).pfn;        // TypeError
+                        if (st.n === 6) return page_mapcount(0.5);        // the API's own error
+                        return 0;
+                    },
+                };
+                const seen = [];
+                for (let i = 0; i < 3; i++) {
+                    try {
+                        walk_page_vma(m.vmas[0], ops, null);
+                    } catch (e) {
+                        seen.push((e instanceof RangeError) + '/' + (e instanceof TypeError) + '/' + e.message);
+                    }
+                }
+                seen.join(' | ') + ' n=' + st.n;
+                """);
+        assertEquals("true/false/Division by zero | false/true/Cannot read property 'pfn' of null"
+                + " | false/false/page_mapcount: an integer expected, got the number 0.5 n=6", r.value());
+    }
+
+    @Test
+    void anUncaughtErrorNamesTheHooksLineOnBothPaths() {
+        String script = """
+                const ops = {
+                    pte_entry(pte, addr, next, walk) {
+                        return page_folio(-1).pfn;
+                    },
+                };
+                walk_page_vma(m.vmas[0], ops, null);
+                """;
+        for (CompileMode mode : List.of(CompileMode.NEVER, CompileMode.ALWAYS)) {
+            try {
+                run(mode, script);
+            } catch (io.pagewalk.dsl.api.ScriptException e) {
+                assertEquals("t.js:9: TypeError: Cannot read property 'pfn' of null", e.getMessage(), mode.toString());
+                continue;
+            }
+            throw new AssertionError(mode + ": no error");
+        }
+    }
+
+    @Test
     void walkPrivateIsTheStateObjectOfEachWalk() {
         Run r = same("""
                 const ops = {

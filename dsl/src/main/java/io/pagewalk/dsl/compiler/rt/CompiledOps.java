@@ -146,16 +146,16 @@ public abstract class CompiledOps extends Env {
         if (e instanceof ScriptStopped || e instanceof CompiledHookException) {
             return e;
         }
-        String message = e instanceof JsError js ? js.jsMessage()
-                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String kind = e instanceof JsError js ? js.kind() : null;
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         for (StackTraceElement f : e.getStackTrace()) {
             if (f.getClassName().equals(getClass().getName())) {
                 String source = sources.get(f.getMethodName());
                 if (source != null && f.getLineNumber() > 0) {
-                    return new CompiledHookException(source + ":" + f.getLineNumber() + ": " + message, e);
+                    return new CompiledHookException(kind, message, source + ":" + f.getLineNumber(), e);
                 }
             }
         }
-        return new CompiledHookException(message, e);
+        return new CompiledHookException(kind, message, null, e);
     }
 }
