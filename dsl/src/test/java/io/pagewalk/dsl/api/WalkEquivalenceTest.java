@@ -28,11 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same calls, arguments and result, for every hook, entry point, non-zero early stops and walk
  * actions, with and without PTE batching.
  */
-class WalkEquivalenceTest {
+public class WalkEquivalenceTest {
     static final long A = 0x400000;
 
     /** Anon VMA with pages (NX set) and a swap entry, a THP, a PFNMAP VMA, a hugetlb VMA, gaps. */
-    static TestMm model() {
+    public static TestMm model() {
         TestMm t = new TestMm();
         t.anon(A, A + 0x5000);
         t.page(A);

@@ -1,17 +1,13 @@
 package io.pagewalk.dsl.compiler;
 
+import io.pagewalk.dsl.api.WalkEquivalenceTest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pagewalk.dsl.api.ScriptSession;
 import io.pagewalk.dsl.compiler.CompiledRuns.Run;
-import io.pagewalk.runtime.mm.PageTables;
-import io.pagewalk.runtime.mm.VmArea;
-import io.pagewalk.runtime.mm.VmFlags;
-import io.pagewalk.runtime.pgtable.PagingGeometry;
-import io.pagewalk.runtime.pgtable.Pgtable;
-import io.pagewalk.runtime.pgtable.Swapops;
 import io.pagewalk.runtime.testing.TestMm;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,24 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * entry, a THP, a PFNMAP VMA, a hugetlb VMA, gaps and the top of the address space.
  */
 class CompiledWalkTest {
-    /** The model of WalkEquivalenceTest. */
+    /** The model of WalkEquivalenceTest (the same walks, now compiled). */
     static TestMm model() {
-        TestMm t = new TestMm();
-        long a = 0x400000;
-        t.anon(a, a + 0x5000);
-        t.page(a);
-        t.page(a + 0x2000);
-        t.pte(a + 0x3000, Swapops.swp_entry_to_pte(Swapops.swp_entry(3, 0x1234)));
-        t.anon(0x600000, 0xa00000);
-        t.thp(0x800000);
-        t.page(0x600000);
-        t.vma(0xc00000, 0xc02000, TestMm.RW_ANON | VmFlags.VM_PFNMAP);
-        VmArea huge = t.vma(0x40000000L, 0x40400000L, TestMm.RW_ANON | VmFlags.VM_HUGETLB);
-        huge.setPageShift(21);
-        PageTables.set(t.mm, 0x40200000L, PagingGeometry.PMD, Pgtable.pfn_pmd(0x3000, TestMm.PROT_RW | Pgtable._PAGE_PSE));
-        t.anon(0x7ffff000_0000L, 0x7ffff001_0000L);
-        t.page(0x7ffff000_f000L);
-        return t;
+        return WalkEquivalenceTest.model();
     }
 
     static final String ALL = "pgd_entry p4d_entry pud_entry pmd_entry pte_entry pte_hole hugetlb_entry test_walk pre_vma post_vma";
