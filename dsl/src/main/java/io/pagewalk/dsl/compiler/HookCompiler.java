@@ -102,9 +102,11 @@ public final class HookCompiler {
         List<String> keys = new ArrayList<>();
         Binding binding = new Binding(priv);
         StringBuilder reuseKey = new StringBuilder();
+        SourceSection first = null;
         for (int i = 0; i < hooks.length; i++) {
             if (fns[i] != null) {
                 SourceSection s = fns[i].getSourceLocation();
+                first = first == null ? s : first;
                 keys.add(hooks[i] + " (" + where(s) + ")");
                 reuseKey.append(hooks[i]).append('@').append(s == null ? "?" : s.getSource().getName() + ":" + s.getCharIndex())
                         .append(';');
@@ -122,7 +124,8 @@ public final class HookCompiler {
         }
         if (!access.compilerSupport().getMember("builtinsIntact").execute().asBoolean()) {
             // Compiled code has its own Math.floor, Number, BigInt...: not the script's replacements.
-            return refused(keys, new NotInSubset(what, 0, "Math, Number or BigInt replaced by the script"), what);
+            return refused(keys, new NotInSubset(first == null ? what : first.getSource().getName(),
+                    first == null ? 0 : first.getStartLine(), "Math, Number or BigInt replaced by the script"), what);
         }
         Reuse last = reuse.get(reuseKey.toString());
         if (last != null) {
@@ -257,7 +260,7 @@ public final class HookCompiler {
             Type t = typeOf(v, kind, "the global " + name, source, line);
             values.put(name, v);
             // Whether it is a const is asked of the script once per name and session, for all the
-            // names of a check at once (probe()); until then it counts as assignable.
+            // names of a check at once (probeAssignable); until then it counts as assignable.
             return new GlobalVar(name, t, assignable.getOrDefault(name, true));
         }
 
