@@ -309,6 +309,21 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
     }
 
     @Override
+    public io.pagewalk.dsl.compiler.rt.Env.Writes writes() {
+        return new io.pagewalk.dsl.compiler.rt.Env.Writes() {
+            @Override
+            public boolean allowed() {
+                return options.allowWrite();
+            }
+
+            @Override
+            public void entryWritten(MmStruct m, long addr, int level, long value) {
+                ScriptSession.this.entryWritten(m, addr, level, value);
+            }
+        };
+    }
+
+    @Override
     public void addHookCalls(long n) {
         hookCalls += n;
     }

@@ -461,7 +461,7 @@ public final class HookCompiler {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("compiled hooks could not be instantiated", e);
             }
-            ops.attach(access.model(), access::stopRequested, result.sources());
+            ops.attach(access.model(), access.writes(), access::stopRequested, result.sources());
             int[] counts = new int[3];
             checked.fields.values().forEach(f -> counts[kindIndex(f.type())]++);
             List<StateObject> stateObjects = new ArrayList<>();

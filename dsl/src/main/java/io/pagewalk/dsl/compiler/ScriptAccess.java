@@ -18,6 +18,9 @@ public interface ScriptAccess {
     /** The machine PFN helpers look pages up in, or null when the run has none yet. */
     MmStruct model();
 
+    /** Whether compiled hooks may change the model, and where written entries are reported. */
+    io.pagewalk.dsl.compiler.rt.Env.Writes writes();
+
     /** Whether the watchdog has asked the run to stop. */
     boolean stopRequested();
 

@@ -21,8 +21,10 @@ public abstract class CompiledOps extends Env {
 
     protected CompiledOps() {}
 
-    public final void attach(io.pagewalk.runtime.mm.MmStruct model, BooleanSupplier stopRequested, Map<String, String> sources) {
+    public final void attach(io.pagewalk.runtime.mm.MmStruct model, Writes writes, BooleanSupplier stopRequested,
+            Map<String, String> sources) {
         this.model = model;
+        this.writes = writes;
         this.stopRequested = stopRequested;
         this.sources = sources;
     }

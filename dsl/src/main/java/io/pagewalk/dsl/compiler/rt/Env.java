@@ -10,6 +10,37 @@ import io.pagewalk.runtime.mm.MmStruct;
 public abstract class Env {
     /** The model of page_folio(), page_flags(), page_mapcount()...; null when the run has none. */
     protected MmStruct model;
+    /** Whether the run may change the model (--allow-write), and who must hear of a written entry. */
+    protected Writes writes = Writes.READ_ONLY;
+
+    /** The run's side of the writing helpers (set_pte_at, set_pmd_at, folio_clear_referenced). */
+    public interface Writes {
+        Writes READ_ONLY = new Writes() {
+            @Override
+            public boolean allowed() {
+                return false;
+            }
+
+            @Override
+            public void entryWritten(MmStruct mm, long addr, int level, long value) {}
+        };
+
+        boolean allowed();
+
+        /** After an entry is set: a batch of PTEs handed to GraalJS hooks must see the new value. */
+        void entryWritten(MmStruct mm, long addr, int level, long value);
+    }
+
+    /** The GraalJS path's refusal of a write without --allow-write. */
+    public final void requireWrite(String what) {
+        if (!writes.allowed()) {
+            throw JsError.error(what + ": the model is read-only (run with --allow-write)");
+        }
+    }
+
+    public final void entryWritten(MmStruct mm, long addr, int level, long value) {
+        writes.entryWritten(mm, addr, level, value);
+    }
     /** Back-edges and hook calls left until the next look at the clock and the stop flag. */
     protected int pollBudget = POLL_EVERY;
     protected static final int POLL_EVERY = 1 << 14;

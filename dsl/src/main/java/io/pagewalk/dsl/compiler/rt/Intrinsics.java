@@ -5,8 +5,10 @@ import io.pagewalk.runtime.mm.MemMap;
 import io.pagewalk.runtime.mm.Memory;
 import io.pagewalk.runtime.mm.MmStruct;
 import io.pagewalk.runtime.mm.PageFlags;
+import io.pagewalk.runtime.mm.PageTables;
 import io.pagewalk.runtime.mm.VmArea;
 import io.pagewalk.runtime.mm.VmFlags;
+import io.pagewalk.runtime.pgtable.PagingGeometry;
 import io.pagewalk.runtime.pgtable.Pgtable;
 import io.pagewalk.runtime.pgtable.Swapops;
 import io.pagewalk.runtime.thp.ThpPolicy;
@@ -49,6 +51,40 @@ public final class Intrinsics {
     }
 
     /** The prelude's handleOf(o, what, fn) for a null object. */
+    // ---- writes (with --allow-write), in the GraalJS path's order of checks: the prelude's
+    // (mm, entry), then the host's (read-only model, address)
+
+    public static void set_pte_at(Env env, MmStruct mm, double addr, long pte) {
+        setEntryAt(env, handle(mm, "mm", "set_pte_at"), addr, pte, PagingGeometry.PTE, "set_pte_at");
+    }
+
+    public static void set_pte_at(Env env, MmStruct mm, double addr, double pte) {
+        handle(mm, "mm", "set_pte_at");
+        setEntryAt(env, mm, addr, entry(pte, "set_pte_at"), PagingGeometry.PTE, "set_pte_at");
+    }
+
+    public static void set_pmd_at(Env env, MmStruct mm, double addr, long pmd) {
+        setEntryAt(env, handle(mm, "mm", "set_pmd_at"), addr, pmd, PagingGeometry.PMD, "set_pmd_at");
+    }
+
+    public static void set_pmd_at(Env env, MmStruct mm, double addr, double pmd) {
+        handle(mm, "mm", "set_pmd_at");
+        setEntryAt(env, mm, addr, entry(pmd, "set_pmd_at"), PagingGeometry.PMD, "set_pmd_at");
+    }
+
+    private static void setEntryAt(Env env, MmStruct mm, double addr, long value, int level, String name) {
+        env.requireWrite(name);
+        long a = addr(addr, name);
+        PageTables.set(mm, a, level, value);
+        env.entryWritten(mm, a, level, value);
+    }
+
+    public static void folio_clear_referenced(Env env, Folio folio) {
+        handle(folio, "folio", "folio_clear_referenced");
+        env.requireWrite("folio_clear_referenced");
+        folio.mm().memMap().folioClearFlag(folio.pfn(), PageFlags.REFERENCED);
+    }
+
     static <T> T handle(T o, String what, String fn) {
         if (o == null) {
             throw JsError.typeError(fn + ": " + what + " expected, got null");
