@@ -244,6 +244,30 @@ class HookCompilerTest {
     }
 
     @Test
+    void writesNeedAllowWriteOnBothPathsAndChangeTheSameEntries() {
+        String script = """
+                const ops = {
+                    pte_entry(pte, addr, next, walk) {
+                        if (pte_present(pte)) set_pte_at(walk.mm, addr, pte & ~_PAGE_ACCESSED);
+                        return 0;
+                    },
+                };
+                walk_page_vma(m.vmas[0], ops, null);
+                let young = 0;
+                walk_page_vma(m.vmas[0], { pte_entry(pte) { if (pte_young(pte)) young++; return 0; } }, null);
+                String(young);
+                """;
+        String graal = error(CompileMode.NEVER, script);
+        assertEquals("set_pte_at: the model is read-only (run with --allow-write)", graal);
+        assertEquals(graal, error(CompileMode.ALWAYS, script));
+        for (CompileMode mode : List.of(CompileMode.NEVER, CompileMode.ALWAYS)) {
+            try (ScriptSession s = new ScriptSession(null, ScriptSession.Options.defaults().withCompile(mode).withAllowWrite(true))) {
+                assertEquals("0", s.run(ScriptEngine.shared().snippet("t.js", MODEL + script)).toString(), mode.toString());
+            }
+        }
+    }
+
+    @Test
     void walkPrivateIsTheStateObjectOfEachWalk() {
         Run r = same("""
                 const ops = {
