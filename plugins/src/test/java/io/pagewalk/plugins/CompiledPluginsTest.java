@@ -46,13 +46,9 @@ import org.junit.jupiter.api.TestFactory;
 class CompiledPluginsTest {
     /** The plugins whose every walk is compiled with --compile=auto. */
     static final Set<String> COMPILED = Set.of("smaps", "smaps_rollup", "numa_maps", "mincore", "pagemap", "pagemap_scan",
-            "page_types", "clear_refs");
-    /**
-     * The plugins that stay on GraalJS (their READMEs say why): thp builds Maps of objects and
-     * strings in its hooks; guard installs markers through install_pte, not in the compiled subset
-     * (its removal walk compiles).
-     */
-    static final Set<String> GRAALJS = Set.of("thp", "guard");
+            "page_types", "clear_refs", "guard");
+    /** The plugins that stay on GraalJS (their READMEs say why): thp builds Maps of objects and strings in its hooks. */
+    static final Set<String> GRAALJS = Set.of("thp");
     static final Set<String> WRITING = Set.of("clear_refs", "guard");
     static final long[] SEEDS = {1, 2, 3, 4, 5, 6, 7, 8};
 
@@ -161,9 +157,6 @@ class CompiledPluginsTest {
                 for (String e : explanations) {
                     if (COMPILED.contains(plugin)) {
                         assertTrue(e.endsWith(": compiled"), plugin + " is listed as compiled: " + e);
-                    } else if (plugin.equals("guard") && !e.startsWith("install_pte")) {
-                        // guard's removal walk compiles; the hooks of its install walk stay with install_pte
-                        assertTrue(e.endsWith(": compiled") || e.contains("install_pte"), "guard: " + e);
                     } else {
                         assertTrue(e.contains(": GraalJS, "), plugin + " is listed as GraalJS (a compiled plugin belongs in COMPILED): "
                                 + e);

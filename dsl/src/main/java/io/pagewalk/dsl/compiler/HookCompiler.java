@@ -515,6 +515,7 @@ public final class HookCompiler {
                     case "test_walk" -> b.testWalk(ops::test_walk);
                     case "pre_vma" -> b.preVma(ops::pre_vma);
                     case "post_vma" -> b.postVma(ops::post_vma);
+                    case "install_pte" -> b.installPte(ops::install_pte);
                     default -> throw new IllegalStateException(u.hook);
                 }
             }

@@ -268,6 +268,32 @@ class HookCompilerTest {
     }
 
     @Test
+    void installPteInstallsWhatTheHookLeftInPtepWhenItReturnsZero() {
+        String script = """
+                const v = m.vmas[3];
+                const st = { asked: 0 };
+                const ops = {
+                    install_pte(addr, next, ptep, walk) {
+                        st.asked++;
+                        const before = ptep.value;
+                        ptep.value = make_pte_marker(PTE_MARKER_GUARD) | before;
+                        return addr === v.vm_end - PAGE_SIZE ? 1 : 0; // the last page refuses
+                    },
+                };
+                const r = walk_page_range_mm(m, v.vm_start + 5 * PAGE_SIZE, v.vm_end, ops, null);
+                let guards = 0;
+                walk_page_vma(v, { pte_entry(pte) { if (is_guard_pte_marker(pte)) guards++; return 0; } }, null);
+                [r, st.asked, guards].join(',');
+                """;
+        for (CompileMode mode : List.of(CompileMode.NEVER, CompileMode.ALWAYS)) {
+            try (ScriptSession s = new ScriptSession(null, ScriptSession.Options.defaults().withCompile(mode).withAllowWrite(true))) {
+                // pages 5 and 6 (empty) get guards, page 7 refuses: the walk returns its 1
+                assertEquals("1,3,2", s.run(ScriptEngine.shared().snippet("t.js", MODEL + script)).toString(), mode.toString());
+            }
+        }
+    }
+
+    @Test
     void walkPrivateIsTheStateObjectOfEachWalk() {
         Run r = same("""
                 const ops = {

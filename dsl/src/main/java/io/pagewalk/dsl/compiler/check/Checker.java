@@ -37,7 +37,8 @@ public final class Checker {
             Map.entry("hugetlb_entry", new Type[] {Type.BIGINT, Type.BIGINT, Type.NUMBER, Type.NUMBER, Type.WALK}),
             Map.entry("test_walk", new Type[] {Type.NUMBER, Type.NUMBER, Type.WALK}),
             Map.entry("pre_vma", new Type[] {Type.NUMBER, Type.NUMBER, Type.WALK}),
-            Map.entry("post_vma", new Type[] {Type.WALK}));
+            Map.entry("post_vma", new Type[] {Type.WALK}),
+            Map.entry("install_pte", new Type[] {Type.NUMBER, Type.NUMBER, Type.PTEP, Type.WALK}));
 
     private static final Set<String> MATH = Set.of("floor", "ceil", "trunc", "round", "abs", "sign", "min", "max",
             "pow", "sqrt");
@@ -80,7 +81,7 @@ public final class Checker {
         for (FunctionUnit u : hooks) {
             Type[] given = HOOK_PARAMS.get(u.hook);
             if (given == null) {
-                throw new NotInSubset(u.source(), u.ast.line(), u.hook + " (only the entry, hole, range and post_vma hooks are compiled)");
+                throw new NotInSubset(u.source(), u.ast.line(), u.hook + " (not a hook the compiled path has)");
             }
             for (int i = 0; i < u.ast.params().size(); i++) {
                 LocalVar p = new LocalVar(u.ast.params().get(i), false, true);
@@ -539,13 +540,15 @@ public final class Checker {
             };
             case STATE -> field(name, line).type();
             case ARRAY -> name.equals("length") ? Type.NUMBER : null;
+            case PTEP -> name.equals("value") ? Type.BIGINT : null;
             case NULL -> throw fail(line, "reading ." + name + " of null");
             default -> null;
         };
         if (t == null) {
             throw fail(line, "the property ." + name + " of " + obj);
         }
-        if (write && !(obj.kind() == Type.Kind.STATE || (obj.kind() == Type.Kind.WALK && name.equals("action")))) {
+        if (write && !(obj.kind() == Type.Kind.STATE || obj.kind() == Type.Kind.PTEP
+                || (obj.kind() == Type.Kind.WALK && name.equals("action")))) {
             throw fail(line, "an assignment to ." + name + " of " + obj + " (read-only)");
         }
         return t;
@@ -818,9 +821,9 @@ public final class Checker {
     }
 
     private Type update(Node.Update u) throws NotInSubset {
-        if (u.target() instanceof Node.Member m && !(m.object() instanceof Node.Ident)
-                || u.target() instanceof Node.Member m2 && "action".equals(m2.name())) {
-            Type obj = expr(((Node.Member) u.target()).object());
+        if (u.target() instanceof Node.Member m) {
+            // ++ and -- only on state fields
+            Type obj = expr(m.object());
             if (obj != null && obj.kind() != Type.Kind.STATE) {
                 throw fail(u.line(), u.op() + " of ." + ((Node.Member) u.target()).name() + " of " + obj);
             }

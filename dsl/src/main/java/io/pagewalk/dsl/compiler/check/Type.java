@@ -30,7 +30,9 @@ public record Type(Kind kind, boolean nullable) {
         STATE("a state object", "L" + Type.internal(StateObject.class) + ";", StateObject.class),
         /** A script array hooks append Numbers or BigInts to (push) and read the length of. */
         ARRAY("an array", "L" + Type.internal(StateArray.class) + ";", StateArray.class),
-        WALK("the walk", "L" + Type.internal(MmWalk.class) + ";", MmWalk.class);
+        WALK("the walk", "L" + Type.internal(MmWalk.class) + ";", MmWalk.class),
+        /** install_pte's ptep: its value is the entry to install. */
+        PTEP("the ptep", "L" + Type.internal(io.pagewalk.dsl.compiler.rt.PtepBox.class) + ";", io.pagewalk.dsl.compiler.rt.PtepBox.class);
 
         final String description;
         final String descriptor;
@@ -67,6 +69,7 @@ public record Type(Kind kind, boolean nullable) {
     public static final Type STATE = new Type(Kind.STATE, false);
     public static final Type ARRAY = new Type(Kind.ARRAY, false);
     public static final Type WALK = new Type(Kind.WALK, false);
+    public static final Type PTEP = new Type(Kind.PTEP, false);
 
     public static Type of(Kind k) {
         return new Type(k, k == Kind.NULL);

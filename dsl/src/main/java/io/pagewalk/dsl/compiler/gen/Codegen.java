@@ -41,6 +41,7 @@ public final class Codegen {
     private static final String ARRAY = internal(StateArray.class);
     private static final String WALK = internal(MmWalk.class);
     private static final String EP = internal(EntryPointer.class);
+    private static final String PTEP = internal(io.pagewalk.dsl.compiler.rt.PtepBox.class);
     private static final AtomicLong SEQ = new AtomicLong();
 
     private final Checked checked;
@@ -125,6 +126,8 @@ public final class Codegen {
             case "hugetlb_entry" -> "(" + e + "JJJ" + w + ")I";
             case "test_walk", "pre_vma" -> "(JJ" + w + ")I";
             case "post_vma" -> "(" + w + ")V";
+            // CompiledOps.install_pte makes the box and installs its value; the hook is installPte
+            case "install_pte" -> "(DDL" + PTEP + ";" + w + ")I";
             default -> "(" + e + "JJ" + w + ")I";
         };
     }
@@ -135,7 +138,7 @@ public final class Codegen {
      */
     private void hookOverride(FunctionUnit u) {
         String desc = hookDescriptor(u.hook);
-        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, u.hook, desc, null, null);
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, u.hook.equals("install_pte") ? "installPte" : u.hook, desc, null, null);
         m.visitCode();
         m.visitVarInsn(ALOAD, 0);
         m.visitInsn(DUP);
@@ -182,6 +185,7 @@ public final class Codegen {
                     m.visitVarInsn(ILOAD, slots[i]);
                     m.visitInsn(I2D);
                 }
+                case org.objectweb.asm.Type.DOUBLE -> m.visitVarInsn(DLOAD, slots[i]);
                 default -> throw new IllegalStateException(g.toString());
             }
         }
@@ -588,6 +592,7 @@ public final class Codegen {
                     m.visitInsn(arrayLoad(f.type()));
                 }
                 case ARRAY -> m.visitMethodInsn(INVOKEVIRTUAL, ARRAY, "length", "()D", false);
+                case PTEP -> m.visitFieldInsn(GETFIELD, PTEP, "value", "J");
                 default -> throw new IllegalStateException(obj + "." + mb.name());
             }
         }
@@ -1097,6 +1102,23 @@ public final class Codegen {
                 if (needValue) {
                     m.visitVarInsn(DLOAD, tmp);
                 }
+                return;
+            }
+            if (obj.kind() == Type.Kind.PTEP) {
+                // install_pte's ptep.value (op)= v
+                expr(mb.object());
+                if (op != null) {
+                    m.visitInsn(DUP);
+                    m.visitFieldInsn(GETFIELD, PTEP, "value", "J");
+                    expr(a.value());
+                    arithmetic(op, Type.BIGINT);
+                } else {
+                    expr(a.value());
+                }
+                if (needValue) {
+                    m.visitInsn(DUP2_X1);
+                }
+                m.visitFieldInsn(PUTFIELD, PTEP, "value", "J");
                 return;
             }
             // A state object's field: obj.num[i] (op)= value

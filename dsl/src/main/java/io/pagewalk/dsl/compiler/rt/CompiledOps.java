@@ -71,6 +71,24 @@ public abstract class CompiledOps extends Env {
         throw absent("post_vma");
     }
 
+    /**
+     * install_pte as the walker calls it: the hook gets a box for the entry (0n until it writes
+     * ptep.value), and the entry goes in when it returns 0, as the GraalJS path does.
+     */
+    public final int install_pte(long addr, long next, EntryPointer ptep, MmWalk w) {
+        PtepBox box = new PtepBox();
+        int r = installPte(addr(addr), addr(next), box, w);
+        if (r == 0) {
+            ptep.set(box.value);
+        }
+        return r;
+    }
+
+    /** The compiled install_pte (overridden when defined). */
+    public int installPte(double addr, double next, PtepBox ptep, MmWalk w) {
+        throw absent("install_pte");
+    }
+
     private static IllegalStateException absent(String hook) {
         return new IllegalStateException(hook + " is not compiled");
     }
