@@ -46,6 +46,17 @@ public final class HookCompiler {
     private static final Map<String, Object> PARSED = lru(512);
     /** Compiled classes by everything the check depends on. */
     private static final Map<String, Codegen.Result> CLASSES = lru(128);
+    /** The public fields of each generated class (its globals and private$), looked up once. */
+    private static final ClassValue<Map<String, Field>> FIELDS = new ClassValue<>() {
+        @Override
+        protected Map<String, Field> computeValue(Class<?> type) {
+            Map<String, Field> m = new HashMap<>();
+            for (Field f : type.getFields()) {
+                m.put(f.getName(), f);
+            }
+            return m;
+        }
+    };
     /** A number per parsed tree: the same text parsed once is the same code (part of a class's key). */
     private static final Map<Node.Function, Long> AST_IDS = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private static final java.util.concurrent.atomic.AtomicLong AST_SEQ = new java.util.concurrent.atomic.AtomicLong();
@@ -153,6 +164,9 @@ public final class HookCompiler {
             Reuse r = binding.reusable(checked, result);
             reuse.put(reuseKey.toString(), r);
             Compiled c = binding.instantiate(r);
+            if (c == null) {
+                throw new IllegalStateException("a state object changed while its walk was being bound");
+            }
             for (String k : keys) {
                 explanations.putIfAbsent(k, k + ": compiled");
             }
@@ -440,18 +454,16 @@ public final class HookCompiler {
                         return null;
                     }
                 }
-                for (Value o : states) {
-                    if (!access.compilerSupport().getMember("fieldKinds").execute(o, r.fieldNames()).asString().equals(r.fieldKinds())) {
-                        return null;
-                    }
-                }
             } catch (NotInSubset | PolyglotException e) {
                 return null;
             }
-            return instantiate(r);
+            return instantiate(r); // null when a state object's fields changed their kinds
         }
 
-        /** A new compiled object with this walk's values, and the write-back for its end. */
+        /**
+         * A new compiled object with this walk's values, and the write-back for its end; null when
+         * a state object's fields no longer have the kinds the class was made for.
+         */
         Compiled instantiate(Reuse r) {
             Checked checked = r.checked();
             Codegen.Result result = r.result();
@@ -469,8 +481,9 @@ public final class HookCompiler {
             ByteBuffer buf = nFields == 0 ? null : ByteBuffer.allocateDirect(nFields * 8).order(ByteOrder.nativeOrder());
             for (Value o : states) {
                 StateObject so = new StateObject(counts[0], counts[1], counts[2]);
-                if (buf != null) {
-                    access.compilerSupport().getMember("load").execute(o, r.fieldNames(), buf);
+                if (buf != null
+                        && !access.compilerSupport().getMember("load").execute(o, r.fieldNames(), buf).asString().equals(r.fieldKinds())) {
+                    return null;
                 }
                 int i = 0;
                 for (Checked.Field f : checked.fields.values()) {
@@ -488,13 +501,14 @@ public final class HookCompiler {
                 stateArrays.add(new StateArray(ops, (int) a.getArraySize()));
             }
             try {
+                Map<String, Field> fields = FIELDS.get(ops.getClass());
                 for (GlobalVar g : checked.globals.values()) {
                     if (g.type().kind() != Type.Kind.UNDEFINED) {
-                        set(ops, ops.getClass().getField(g.field()), g.type(), values.get(g.name), stateObjects, stateArrays);
+                        set(ops, fields.get(g.field()), g.type(), values.get(g.name), stateObjects, stateArrays);
                     }
                 }
                 if (checked.privateType != null && checked.privateType.kind() != Type.Kind.UNDEFINED) {
-                    set(ops, ops.getClass().getField("private$"), checked.privateType, priv, stateObjects, stateArrays);
+                    set(ops, fields.get("private$"), checked.privateType, priv, stateObjects, stateArrays);
                 }
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("compiled hooks could not be loaded", e);
@@ -583,7 +597,7 @@ public final class HookCompiler {
                     if (!g.assigned()) {
                         continue;
                     }
-                    Object v = ops.getClass().getField(g.field()).get(ops);
+                    Object v = FIELDS.get(ops.getClass()).get(g.field()).get(ops);
                     setter(g.name).execute(toScript(g.type(), v, stateObjects, stateArrays));
                 }
             } catch (ReflectiveOperationException e) {
@@ -608,7 +622,7 @@ public final class HookCompiler {
         }
     }
 
-    /** The support object's name of a field type (see fieldKinds in the prelude). */
+    /** The support object's name of a field type (see field and load in the prelude). */
     private static String kindName(Type t) {
         return switch (t.kind()) {
             case NUMBER -> "number";

@@ -10,7 +10,7 @@ public interface ScriptAccess {
 
     /**
      * The prelude's support object: {@code kind(x)}, {@code handle(x)}, {@code field(o, k)},
-     * {@code fieldKinds(o, names)}, {@code load(o, names, buf)}, {@code store(o, names, kinds, written, buf)},
+     * {@code load(o, names, buf)}, {@code store(o, names, kinds, written, buf)},
      * {@code bigint(hi, lo)}, {@code append(a, buf, kinds, n)}.
      */
     Value compilerSupport();

@@ -278,11 +278,16 @@
     // ---- for the compiled path (HookCompiler): what a value is, and writes back into the script
     // The built-ins compiled code has its own copies of: a script may replace them (Math.floor = ...).
     const MathFns = ['floor', 'ceil', 'trunc', 'round', 'abs', 'sign', 'min', 'max', 'pow', 'sqrt'];
-    const builtins = [G.Math, G.Number, G.BigInt, G.BigInt.asUintN, ...MathFns.map((n) => G.Math[n])];
+    const [Math0, Number0, BigInt0, asUintN0] = [G.Math, G.Number, G.BigInt, G.BigInt.asUintN];
+    const MathFns0 = MathFns.map((n) => G.Math[n]);
     const compiler = Object.freeze({
+        // Asked at every walk that would run compiled: no allocation.
         builtinsIntact: () => {
-            const now = [G.Math, G.Number, G.BigInt, G.BigInt.asUintN, ...MathFns.map((n) => G.Math[n])];
-            return now.every((f, i) => f === builtins[i]);
+            if (G.Math !== Math0 || G.Number !== Number0 || G.BigInt !== BigInt0 || BigInt0.asUintN !== asUintN0) return false;
+            for (let i = 0; i < MathFns.length; i++) {
+                if (Math0[MathFns[i]] !== MathFns0[i]) return false;
+            }
+            return true;
         },
         kind: (x) => {
             if (x === null) return 'null';
@@ -303,20 +308,27 @@
             if (!d.writable) return 'readonly';
             return d.value === null ? 'null' : typeof d.value;
         },
-        // The kinds of several fields at once ("number,bigint,..."): one crossing per object.
-        fieldKinds: (o, names) => {
-            let s = '';
-            for (const k of names) s += compiler.field(o, k) + ',';
-            return s;
-        },
         // The fields of a state object into a buffer, and back: one crossing per object and walk.
+        // Returns the fields' kinds, "number,bigint,..." as field() names them ("bigint!" for one
+        // outside 0..2**64-1): the values are good only if those are the kinds the class was made for.
         load: (o, names, buf) => {
             const f = new Float64Array(buf);
             const b = new BigUint64Array(buf);
+            let kinds = '';
             for (let i = 0; i < names.length; i++) {
+                const k = compiler.field(o, names[i]);
                 const v = o[names[i]];
-                if (typeof v === 'bigint') b[i] = v; else if (typeof v === 'boolean') f[i] = v ? 1 : 0; else f[i] = v;
+                if (k === 'bigint') {
+                    if (v < 0n || v > M64) { kinds += 'bigint!,'; continue; }
+                    b[i] = v;
+                } else if (k === 'boolean') {
+                    f[i] = v ? 1 : 0;
+                } else if (k === 'number') {
+                    f[i] = v;
+                }
+                kinds += k + ',';
             }
+            return kinds;
         },
         store: (o, names, kinds, written, buf) => {
             const f = new Float64Array(buf);
