@@ -1,6 +1,7 @@
 package io.pagewalk.dsl.api;
 
 import io.pagewalk.dsl.adapter.HookBinder;
+import io.pagewalk.dsl.compiler.rt.CompiledHookException;
 import io.pagewalk.runtime.Errno;
 import io.pagewalk.runtime.mm.AddressSpace;
 import io.pagewalk.runtime.mm.MemMap;
@@ -132,7 +133,7 @@ final class HostApi implements ProxyObject {
         fn("folio_walk_start", a -> folioWalkStart(a));
         // The JavaScript error a compiled hook raised, for the prelude to throw as one: {kind, message}.
         fn("compiled_error", a -> {
-            io.pagewalk.dsl.compiler.rt.CompiledHookException e = session.takeCompiledErrorForScript();
+            CompiledHookException e = session.takeCompiledErrorForScript();
             if (e == null) {
                 return null;
             }
@@ -389,15 +390,15 @@ final class HostApi implements ProxyObject {
         };
     }
 
-    /**
-     * The machine PFN helpers look pages up in: the target's, or, in a script without a target,
-     * the one of the address spaces it made with mm_create() (the last one made; forks share it).
-     */
     /** The model PFN helpers use now, or null (the compiled path's intrinsics say it their way). */
     MmStruct modelOrNull() {
         return session.mm() != null ? session.mm() : lastSynthetic != null ? lastSynthetic.mm() : null;
     }
 
+    /**
+     * The machine PFN helpers look pages up in: the target's, or, in a script without a target,
+     * the one of the address spaces it made with mm_create() (the last one made; forks share it).
+     */
     private MmStruct model(String what) {
         if (session.mm() != null) {
             return session.mm();
@@ -432,7 +433,7 @@ final class HostApi implements ProxyObject {
             session.bindTime(t1 - t0);
             try {
                 return call.run(bound.ops());
-            } catch (io.pagewalk.dsl.compiler.rt.CompiledHookException e) {
+            } catch (CompiledHookException e) {
                 // The script sees what GraalJS would have thrown: an API error is the host's
                 // exception, a TypeError or RangeError is made one by the prelude (compiledError).
                 session.compiledError(e);

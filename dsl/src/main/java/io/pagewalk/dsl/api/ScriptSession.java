@@ -4,6 +4,8 @@ import io.pagewalk.dsl.adapter.HookContext;
 import io.pagewalk.dsl.compiler.CompileMode;
 import io.pagewalk.dsl.compiler.HookCompiler;
 import io.pagewalk.dsl.compiler.ScriptAccess;
+import io.pagewalk.dsl.compiler.rt.CompiledHookException;
+import io.pagewalk.dsl.compiler.rt.Env;
 import io.pagewalk.runtime.mm.MemMap;
 import io.pagewalk.runtime.walk.FolioWalk;
 import io.pagewalk.dsl.engine.ConsoleStream;
@@ -270,7 +272,7 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
 
     // ---------------------------------------------------------------- the compiled path
 
-    /** The compiler of this session's hooks (null never: NEVER mode compiles nothing). */
+    /** The compiler of this session's hooks (never null: under --compile=never it only explains). */
     public HookCompiler compiler() {
         return compiler;
     }
@@ -291,16 +293,16 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
     }
 
     /** The last error of a compiled hook (its location names the hook's line in the final message). */
-    private io.pagewalk.dsl.compiler.rt.CompiledHookException compiledError;
+    private CompiledHookException compiledError;
     private boolean compiledErrorTaken;
 
-    void compiledError(io.pagewalk.dsl.compiler.rt.CompiledHookException e) {
+    void compiledError(CompiledHookException e) {
         compiledError = e;
         compiledErrorTaken = false;
     }
 
     /** The compiled hook's TypeError or RangeError the prelude is to throw as a script error, once. */
-    io.pagewalk.dsl.compiler.rt.CompiledHookException takeCompiledErrorForScript() {
+    CompiledHookException takeCompiledErrorForScript() {
         if (compiledError == null || compiledErrorTaken || compiledError.kind() == null) {
             return null;
         }
@@ -309,8 +311,8 @@ public final class ScriptSession implements AutoCloseable, ScriptAccess {
     }
 
     @Override
-    public io.pagewalk.dsl.compiler.rt.Env.Writes writes() {
-        return new io.pagewalk.dsl.compiler.rt.Env.Writes() {
+    public Env.Writes writes() {
+        return new Env.Writes() {
             @Override
             public boolean allowed() {
                 return options.allowWrite();
