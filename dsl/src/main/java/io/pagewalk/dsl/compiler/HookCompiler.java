@@ -58,8 +58,10 @@ public final class HookCompiler {
         }
     };
     /** A number per parsed tree: the same text parsed once is the same code (part of a class's key). */
-    private static final Map<Node.Function, Long> AST_IDS = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
-    private static final java.util.concurrent.atomic.AtomicLong AST_SEQ = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong PARSED_SEQ = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A parsed function and its number (the same text parsed once is the same code). */
+    private record Parsed(Node.Function ast, long id) {}
 
     private final ScriptAccess access;
     private final CompileMode mode;
@@ -149,7 +151,8 @@ public final class HookCompiler {
         try {
             for (int i = 0; i < hooks.length; i++) {
                 if (fns[i] != null) {
-                    units.add(new FunctionUnit(parse(fns[i], hooks[i], what, 0), hooks[i], "h$" + hooks[i]));
+                    Parsed p = parse(fns[i], hooks[i], what, 0);
+                    units.add(new FunctionUnit(p.ast(), p.id(), hooks[i], "h$" + hooks[i]));
                 }
             }
             Checked checked = new Checker(binding, CONSTANTS, Intrinsics.class).check(units);
@@ -195,7 +198,7 @@ public final class HookCompiler {
     }
 
     /** The syntax tree of a function value (its source text, parsed once). */
-    private Node.Function parse(Value fn, String name, String calledFrom, int line) throws NotInSubset {
+    private Parsed parse(Value fn, String name, String calledFrom, int line) throws NotInSubset {
         SourceSection s = fn.getSourceLocation();
         if (s == null || !s.isAvailable()) {
             throw new NotInSubset(calledFrom, line, name + " (a built-in or bound function: no source to compile)");
@@ -215,8 +218,7 @@ public final class HookCompiler {
                             + " (compiled functions are top-level: their free names are globals)");
                 }
                 Node.Function f = Parser.parseFunction(text, src.getName(), s.getStartLine(), s.getStartColumn());
-                AST_IDS.put(f, AST_SEQ.incrementAndGet());
-                cached = f;
+                cached = new Parsed(f, PARSED_SEQ.incrementAndGet());
             } catch (NotInSubset e) {
                 cached = e;
             }
@@ -225,7 +227,7 @@ public final class HookCompiler {
         if (cached instanceof NotInSubset e) {
             throw e;
         }
-        return (Node.Function) cached;
+        return (Parsed) cached;
     }
 
     /** What a compiled class depends on besides the functions' text: the types found. */
@@ -233,7 +235,7 @@ public final class HookCompiler {
         StringBuilder sb = new StringBuilder();
         for (FunctionUnit u : c.units) {
             sb.append(u.hook).append('|').append(u.method).append('|').append(u.source()).append(':').append(u.ast.line())
-                    .append(':').append(AST_IDS.get(u.ast)).append(';');
+                    .append(':').append(u.parsedId).append(';');
         }
         c.globals.values().forEach(g -> sb.append(g.name).append('=').append(g.type()).append(g.assigned() ? "!" : "").append(';'));
         c.fields.values().forEach(f -> sb.append('.').append(f.name()).append('=').append(f.type()).append(';'));
@@ -269,7 +271,8 @@ public final class HookCompiler {
             }
             String kind = kind(v);
             if (kind.equals("function")) {
-                return new FunctionUnit(parse(v, name, source, line), null, "f$" + name);
+                Parsed p = parse(v, name, source, line);
+                return new FunctionUnit(p.ast(), p.id(), null, "f$" + name);
             }
             Type t = typeOf(v, kind, "the global " + name, source, line);
             values.put(name, v);

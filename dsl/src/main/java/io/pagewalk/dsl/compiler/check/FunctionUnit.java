@@ -11,6 +11,8 @@ public final class FunctionUnit {
     public final String hook;
     /** The method name in the generated class. */
     public final String method;
+    /** A number for the parsed text: the same number is the same code (part of a compiled class's key). */
+    public final long parsedId;
     final List<LocalVar> params = new ArrayList<>();
     final List<LocalVar> locals = new ArrayList<>();
     /** Join of the types of its return statements' values (null: none seen yet). */
@@ -18,8 +20,9 @@ public final class FunctionUnit {
     /** Whether it can end without returning a value (falls off the end, or a bare return). */
     boolean returnsUndefined;
 
-    public FunctionUnit(Node.Function ast, String hook, String method) {
+    public FunctionUnit(Node.Function ast, long parsedId, String hook, String method) {
         this.ast = ast;
+        this.parsedId = parsedId;
         this.hook = hook;
         this.method = method;
     }
