@@ -178,7 +178,7 @@ public final class Codegen {
                     m.visitVarInsn(LLOAD, slots[i]);
                     // hmask stays a BigInt; addresses become Numbers
                     if (Checker.HOOK_PARAMS.get(u.hook)[i].kind() == Type.Kind.NUMBER) {
-                        m.visitMethodInsn(INVOKESTATIC, OPS, "addr", "(J)D", false);
+                        m.visitMethodInsn(INVOKESTATIC, JSOPS, "addrToNumber", "(J)D", false);
                     }
                 }
                 case org.objectweb.asm.Type.INT -> {

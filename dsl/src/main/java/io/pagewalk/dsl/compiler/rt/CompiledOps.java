@@ -77,7 +77,7 @@ public abstract class CompiledOps extends Env {
      */
     public final int install_pte(long addr, long next, EntryPointer ptep, MmWalk w) {
         PtepBox box = new PtepBox();
-        int r = installPte(addr(addr), addr(next), box, w);
+        int r = installPte(JsOps.addrToNumber(addr), JsOps.addrToNumber(next), box, w);
         if (r == 0) {
             ptep.set(box.value);
         }
@@ -101,11 +101,6 @@ public abstract class CompiledOps extends Env {
         if (stopRequested.getAsBoolean()) {
             throw new ScriptStopped("stopped by the watchdog");
         }
-    }
-
-    /** An unsigned 64-bit address as a script Number (as the GraalJS path passes it). */
-    public static double addr(long a) {
-        return a >= 0 ? a : (double) (a >>> 1) * 2.0 + (a & 1);
     }
 
     /** JavaScript truthiness of a Number: not 0, -0 or NaN. */
